@@ -1,0 +1,38 @@
+// One migration set for SQLite and PostgreSQL, applied in order on start and by
+// `zhilu migrate`. Migrations are listed here explicitly so the build needs no
+// directory scanning.
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Catalogue } from './database.js';
+import * as m0001 from './migrations/0001-foundation.js';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-foundation': m0001,
+};
+
+class StaticProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return MIGRATIONS;
+  }
+}
+
+export interface MigrationReport {
+  applied: string[];
+  current: string | null;
+}
+
+export async function migrateToLatest(catalogue: Catalogue): Promise<MigrationReport> {
+  const migrator = new Migrator({ db: catalogue.db, provider: new StaticProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    const e = new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? error}`);
+    (e as Error & { cause?: unknown }).cause = error;
+    throw e;
+  }
+  const all = await migrator.getMigrations();
+  const executed = all.filter((m) => m.executedAt);
+  return {
+    applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+    current: executed.at(-1)?.name ?? null,
+  };
+}

@@ -1,0 +1,92 @@
+// Assembles one running installation from its configuration: the catalogue (migrated),
+// the blob store and the services. `serve`, every CLI command and the tests use this.
+import fs from 'node:fs';
+import type { Config } from './config.js';
+import { ConfigError } from './config.js';
+import { openCatalogue, type Catalogue } from './db/database.js';
+import { migrateToLatest, type MigrationReport } from './db/migrate.js';
+import type { BlobStore } from './storage/blob-store.js';
+import { openBlobStore } from './storage/open-blob-store.js';
+import { AuditService } from './services/audit.service.js';
+import { AuthService } from './services/auth.service.js';
+import { systemClock, type Clock, type ServiceContext } from './services/context.js';
+import { SettingsService } from './services/settings.service.js';
+import { TokensService } from './services/tokens.service.js';
+import { UnitsService } from './services/units.service.js';
+import { UsersService } from './services/users.service.js';
+
+export interface Services {
+  audit: AuditService;
+  auth: AuthService;
+  settings: SettingsService;
+  tokens: TokensService;
+  units: UnitsService;
+  users: UsersService;
+}
+
+export interface Zhilu {
+  config: Config;
+  catalogue: Catalogue;
+  blobs: BlobStore;
+  clock: Clock;
+  services: Services;
+  migrations: MigrationReport;
+  close(): Promise<void>;
+}
+
+export function createServices(ctx: ServiceContext): Services {
+  const audit = new AuditService(ctx.catalogue, ctx.clock);
+  const settings = new SettingsService(ctx, audit);
+  const users = new UsersService(ctx, audit);
+  return {
+    audit,
+    settings,
+    users,
+    auth: new AuthService(ctx, audit, users, settings),
+    tokens: new TokensService(ctx, audit),
+    units: new UnitsService(ctx, audit),
+  };
+}
+
+function ensureWritableDataDir(config: Config): void {
+  try {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    fs.accessSync(config.dataDir, fs.constants.W_OK);
+  } catch (e) {
+    throw new ConfigError(
+      'ZHILU_DATA',
+      `数据目录 ${config.dataDir} 不可写：${(e as Error).message}`,
+      `the data directory ${config.dataDir} is not writable: ${(e as Error).message}`,
+    );
+  }
+}
+
+export async function openZhilu(config: Config, options: { clock?: Clock; migrate?: boolean } = {}): Promise<Zhilu> {
+  const needsDataDir = config.database.kind === 'sqlite' || config.storage.kind === 'local';
+  if (needsDataDir) ensureWritableDataDir(config);
+  const catalogue = await openCatalogue(config.database);
+  let blobs: BlobStore | null = null;
+  try {
+    const migrations = options.migrate === false ? { applied: [], current: null } : await migrateToLatest(catalogue);
+    blobs = await openBlobStore(config.storage);
+    const clock = options.clock ?? systemClock;
+    const services = createServices({ catalogue, clock });
+    const opened = blobs;
+    return {
+      config,
+      catalogue,
+      blobs: opened,
+      clock,
+      services,
+      migrations,
+      close: async () => {
+        await opened.close?.();
+        await catalogue.close();
+      },
+    };
+  } catch (e) {
+    await blobs?.close?.();
+    await catalogue.close();
+    throw e;
+  }
+}

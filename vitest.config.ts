@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit tests sit beside the code (src/**/*.test.ts); integration, storage and browser
+// tests live in test/. The global set-up starts the throwaway Ceph S3 engine when
+// ZHILU_TEST_S3=ceph and builds nothing else.
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
