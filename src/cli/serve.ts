@@ -12,14 +12,6 @@ export async function serve(config: Config): Promise<void> {
   const zhilu = await openZhilu(config);
   const app = await buildApp(zhilu, { logger: process.env.ZHILU_LOG !== 'off' && process.env.NODE_ENV !== 'test' });
   try {
-    const admin = await bootstrapAdmin({ catalogue: zhilu.catalogue, clock: zhilu.clock }, zhilu.services.audit, config.adminPassword);
-    if (admin) {
-      const how = admin.generated ? '' : '（取自 ZHILU_ADMIN_PASSWORD）';
-      process.stdout.write(
-        `\n已创建初始管理员 ${admin.username}，一次性密码：${admin.password}${how}（首次登录后须修改，此密码只显示这一次）\n` +
-          `Created the initial administrator "${admin.username}"; one-time password: ${admin.password} (must be changed at first login; shown only this once)\n\n`,
-      );
-    }
     await app.listen({ port: config.port, host: config.host });
   } catch (e) {
     await app.close().catch(() => {});
@@ -30,6 +22,15 @@ export async function serve(config: Config): Promise<void> {
     if (err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL')
       throw new AppError('LISTEN_FAILED', 400, { zh: `无法在 ${config.host}:${config.port} 上监听：${err.message}`, en: `Cannot listen on ${config.host}:${config.port}: ${err.message}` });
     throw e;
+  }
+  // After listen succeeds, so a start that fails (port in use) creates nobody.
+  const admin = await bootstrapAdmin({ catalogue: zhilu.catalogue, clock: zhilu.clock }, zhilu.services.audit, config.adminPassword);
+  if (admin) {
+    const how = admin.generated ? '' : '（取自 ZHILU_ADMIN_PASSWORD）';
+    process.stdout.write(
+      `\n已创建初始管理员 ${admin.username}，一次性密码：${admin.password}${how}（首次登录后须修改，此密码只显示这一次）\n` +
+        `Created the initial administrator "${admin.username}"; one-time password: ${admin.password} (must be changed at first login; shown only this once)\n\n`,
+    );
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -33,7 +33,8 @@ export function installAuth(app: FastifyInstance, services: Services): void {
   app.decorateRequest('auth', null);
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const mode = request.routeOptions.config?.auth ?? 'required';
-    if (!request.url.startsWith('/api/v1/')) return;
+    // Public routes (login, password policy, health) ignore any credentials sent.
+    if (mode === 'none' || !request.url.startsWith('/api/v1/')) return;
     const client = clientOf(request);
     const header = request.headers.authorization;
     if (header !== undefined) {

@@ -386,6 +386,9 @@ export function mapS3Error(e: unknown): unknown {
   if (code && NETWORK_CODES.has(code)) {
     return blobErrors.unavailable('S3_UNREACHABLE', `无法连接对象存储（${code}）`, `cannot reach the S3 endpoint (${code})`);
   }
+  if (name === 'CredentialsProviderError') {
+    return blobErrors.unavailable('S3_NO_CREDENTIALS', '未配置对象存储访问凭据', 'no S3 credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)');
+  }
   if (name === 'TimeoutError' || name === 'RequestTimeout') {
     return blobErrors.unavailable('S3_TIMEOUT', '对象存储响应超时', 'the S3 endpoint timed out');
   }
