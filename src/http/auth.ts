@@ -40,7 +40,7 @@ export function installAuth(app: FastifyInstance, services: Services): void {
     if (header !== undefined) {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       request.auth = m ? await services.auth.fromToken(m[1]!, client) : null;
-      if (!request.auth && mode !== 'none')
+      if (!request.auth)
         throw new AppError('TOKEN_INVALID', 401, { zh: 'API 令牌无效、已过期或已吊销', en: 'The API token is invalid, expired or revoked' });
     } else {
       const cookie = request.cookies[SESSION_COOKIE];
