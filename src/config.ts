@@ -70,7 +70,7 @@ export function parseDatabaseUrl(raw: string | undefined, dataDir: string): Data
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError('DATABASE_URL', `不是合法的地址：“${value}”`, `not a valid URL: "${value}"`);
+    throw new ConfigError('DATABASE_URL', `不是合法的地址：“${maskSecrets(value)}”`, `not a valid URL: "${maskSecrets(value)}"`);
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
     throw new ConfigError(
@@ -83,7 +83,7 @@ export function parseDatabaseUrl(raw: string | undefined, dataDir: string): Data
   return { kind: 'postgres', url: value };
 }
 
-export function parseStorageUrl(raw: string | undefined, dataDir: string): StorageConfig {
+export function parseStorageUrl(raw: string | undefined, dataDir: string, env: NodeJS.ProcessEnv = process.env): StorageConfig {
   if (raw === undefined || raw.trim() === '') return { kind: 'local', dir: path.join(dataDir, 'blobs') };
   const value = raw.trim();
   if (value.startsWith('file:')) {
@@ -95,7 +95,7 @@ export function parseStorageUrl(raw: string | undefined, dataDir: string): Stora
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError('STORAGE_URL', `不是合法的地址：“${value}”`, `not a valid URL: "${value}"`);
+    throw new ConfigError('STORAGE_URL', `不是合法的地址：“${maskSecrets(value)}”`, `not a valid URL: "${maskSecrets(value)}"`);
   }
   if (url.protocol !== 's3:')
     throw new ConfigError(
@@ -104,18 +104,21 @@ export function parseStorageUrl(raw: string | undefined, dataDir: string): Stora
       `only s3://bucket?endpoint=… or file:DIR is supported, got "${url.protocol}"`,
     );
   const bucket = url.hostname;
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(bucket))
     throw new ConfigError('STORAGE_URL', `桶名不合法：“${bucket}”`, `invalid bucket name: "${bucket}"`);
   const q = url.searchParams;
   const known = new Set(['endpoint', 'region', 'forcePathStyle', 'checksum', 'prefix', 'partSizeMiB']);
   for (const key of q.keys())
     if (!known.has(key))
       throw new ConfigError('STORAGE_URL', `未知参数 “${key}”`, `unknown parameter "${key}"`);
+  if (url.username || url.password)
+    throw new ConfigError('STORAGE_URL', '凭据不能写在地址中，请使用 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY', 'credentials do not belong in the URL; use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY');
   const endpoint = q.get('endpoint') ?? undefined;
   if (endpoint !== undefined) {
     try {
       const e = new URL(endpoint);
       if (e.protocol !== 'http:' && e.protocol !== 'https:') throw new Error('protocol');
+      if (e.username || e.password) throw new Error('credentials');
     } catch {
       throw new ConfigError('STORAGE_URL', `endpoint 须为 http(s) 地址：“${endpoint}”`, `endpoint must be an http(s) URL: "${endpoint}"`);
     }
@@ -137,8 +140,8 @@ export function parseStorageUrl(raw: string | undefined, dataDir: string): Stora
     kind: 's3',
     bucket,
     endpoint,
-    region: q.get('region') ?? process.env.AWS_REGION ?? 'us-east-1',
-    forcePathStyle: q.get('forcePathStyle') !== 'false',
+    region: q.get('region') ?? env.AWS_REGION ?? 'us-east-1',
+    forcePathStyle: parseBool(q.get('forcePathStyle') ?? 'true', 'STORAGE_URL forcePathStyle'),
     checksum,
     prefix,
     partSizeBytes: partSizeMiB * 1024 * 1024,
@@ -146,10 +149,10 @@ export function parseStorageUrl(raw: string | undefined, dataDir: string): Stora
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Config {
-  const dataDir = path.resolve(flags.data ?? env.ZHILU_DATA ?? './data');
-  const port = parsePort(flags.port ?? env.ZHILU_PORT ?? 3000, flags.port !== undefined ? '--port' : 'ZHILU_PORT');
-  const host = (flags.host ?? env.ZHILU_HOST ?? '127.0.0.1').trim();
-  if (!host) throw new ConfigError('--host', '主机地址不能为空', 'host must not be empty');
+  const dataDir = path.resolve(flags.data || env.ZHILU_DATA || './data');
+  const port = parsePort(flags.port ?? (env.ZHILU_PORT || 3000), flags.port !== undefined ? '--port' : 'ZHILU_PORT');
+  const host = (flags.host ?? (env.ZHILU_HOST || '127.0.0.1')).trim();
+  if (!host) throw new ConfigError(flags.host !== undefined ? '--host' : 'ZHILU_HOST', '主机地址不能为空', 'host must not be empty');
   const adminPassword = env.ZHILU_ADMIN_PASSWORD ? env.ZHILU_ADMIN_PASSWORD : null;
   const timezone = env.ZHILU_TIMEZONE ?? 'Asia/Shanghai';
   try {
@@ -162,7 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     host,
     port,
     database: parseDatabaseUrl(env.DATABASE_URL, dataDir),
-    storage: parseStorageUrl(env.STORAGE_URL, dataDir),
+    storage: parseStorageUrl(env.STORAGE_URL, dataDir, env),
     adminPassword,
     timezone,
     trustProxy: parseBool(env.ZHILU_TRUST_PROXY, 'ZHILU_TRUST_PROXY'),
@@ -186,8 +189,15 @@ export function redactUrl(raw: string): string {
   try {
     const u = new URL(raw);
     if (u.password) u.password = '***';
+    for (const key of ['password', 'sslpassword'])
+      if (u.searchParams.has(key)) u.searchParams.set(key, '***');
     return u.toString();
   } catch {
     return '(unparseable)';
   }
+}
+
+/** For error messages about values that did not even parse: hide anything like user:password@. */
+function maskSecrets(raw: string): string {
+  return raw.replace(/\/\/([^/@\s:]*):[^/@\s]*@/, '//$1:***@').replace(/(password=)[^&\s]*/gi, '$1***');
 }

@@ -4,10 +4,14 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Catalogue } from './database.js';
 import * as m0001 from './migrations/0001-foundation.js';
+import * as m0002 from './migrations/0002-registry.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': m0001,
+  '0002-registry': m0002,
 };
+
+export const MIGRATION_NAMES = Object.keys(MIGRATIONS);
 
 class StaticProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {

@@ -88,6 +88,197 @@ export interface SettingsTable {
   updatedBy: string | null;
 }
 
+export interface DeviceTypesTable {
+  id: string;
+  nameZh: string;
+  nameEn: string;
+  serviceLifeYears: number;
+  active: number;
+  createdAt: number;
+}
+
+export interface DevicesTable {
+  id: string;
+  serial: string;
+  assetNumber: string | null;
+  typeId: string;
+  maker: string | null;
+  model: string | null;
+  unitId: string | null;
+  /** YYYY-MM-DD */
+  purchaseDate: string | null;
+  purchaseCostCents: number | null;
+  status: string;
+  holderId: string | null;
+  notes: string | null;
+  retiredAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface DeviceEventsTable {
+  id: string;
+  deviceId: string | null;
+  unitId: string | null;
+  kind: string;
+  /** YYYY-MM-DD */
+  occurredOn: string;
+  item: string | null;
+  quantity: number | null;
+  costCents: number | null;
+  vendor: string | null;
+  description: string;
+  recordedBy: string;
+  createdAt: number;
+}
+
+export interface EnforcementSubjectsTable {
+  id: string;
+  type: string;
+  name: string;
+  creditCode: string | null;
+  idNumber: string | null;
+  legalRepresentative: string | null;
+  address: string | null;
+  contact: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  unitId: string | null;
+  createdBy: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface CasesTable {
+  id: string;
+  caseNumber: string;
+  title: string;
+  subjectId: string;
+  unitId: string | null;
+  status: string;
+  filedOn: string;
+  decidedOn: string | null;
+  closedOn: string | null;
+  archivedOn: string | null;
+  /** null: kept permanently */
+  retentionYears: number | null;
+  summary: string | null;
+  createdBy: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface CaseOfficersTable {
+  caseId: string;
+  userId: string;
+  lead: number;
+}
+
+export interface ActivitiesTable {
+  id: string;
+  type: string;
+  title: string | null;
+  subjectId: string;
+  caseId: string | null;
+  unitId: string | null;
+  address: string;
+  latitude: number | null;
+  longitude: number | null;
+  plannedAt: number;
+  arrivedAt: number | null;
+  endedAt: number | null;
+  remoteWork: number;
+  returnedAt: number | null;
+  status: string;
+  notifiedAt: number | null;
+  notifiedBy: string | null;
+  notes: string | null;
+  createdBy: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ActivityOfficersTable {
+  activityId: string;
+  userId: string;
+  inCharge: number;
+}
+
+export interface CheckoutsTable {
+  id: string;
+  deviceId: string;
+  officerId: string;
+  activityId: string | null;
+  checkedOutAt: number;
+  dueAt: number;
+  checkedInAt: number | null;
+  checkedInBy: string | null;
+  remoteWork: number;
+  returnedAt: number | null;
+  reassignedBy: string | null;
+  notes: string | null;
+}
+
+export interface DeviceChecksTable {
+  id: string;
+  deviceId: string;
+  officerId: string;
+  checkoutId: string | null;
+  checkedAt: number;
+  batteryPercent: number;
+  freeStorageMb: number;
+  deviceTime: number;
+  offsetMs: number;
+  toleranceMs: number;
+  result: string;
+  /** JSON array of rule codes */
+  failures: string;
+}
+
+export interface ActivityDevicesTable {
+  activityId: string;
+  deviceId: string;
+  checkoutId: string | null;
+  officerId: string | null;
+  addedAt: number;
+}
+
+export interface ExemptionsTable {
+  id: string;
+  activityId: string;
+  category: string;
+  reason: string;
+  basis: string;
+  authorId: string;
+  createdAt: number;
+  status: string;
+  reviewerId: string | null;
+  reviewedAt: number | null;
+  reviewComment: string | null;
+}
+
+export interface NotificationTemplatesTable {
+  unitId: string;
+  template: string;
+  updatedBy: string | null;
+  updatedAt: number;
+}
+
+export interface DocumentsTable {
+  id: string;
+  sha256: string;
+  size: number;
+  filename: string;
+  mediaType: string;
+  kind: string;
+  title: string;
+  subjectId: string | null;
+  caseId: string | null;
+  activityId: string | null;
+  uploadedBy: string;
+  uploadedAt: number;
+}
+
 export interface Schema {
   units: UnitsTable;
   users: UsersTable;
@@ -96,6 +287,20 @@ export interface Schema {
   apiTokens: ApiTokensTable;
   auditEvents: AuditEventsTable;
   settings: SettingsTable;
+  deviceTypes: DeviceTypesTable;
+  devices: DevicesTable;
+  deviceEvents: DeviceEventsTable;
+  enforcementSubjects: EnforcementSubjectsTable;
+  cases: CasesTable;
+  caseOfficers: CaseOfficersTable;
+  activities: ActivitiesTable;
+  activityOfficers: ActivityOfficersTable;
+  checkouts: CheckoutsTable;
+  deviceChecks: DeviceChecksTable;
+  activityDevices: ActivityDevicesTable;
+  exemptions: ExemptionsTable;
+  notificationTemplates: NotificationTemplatesTable;
+  documents: DocumentsTable;
 }
 
 export type UnitRow = Selectable<UnitsTable>;

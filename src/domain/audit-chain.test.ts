@@ -66,12 +66,16 @@ describe('canonicalJson', () => {
   });
 
   it('sorts keys by code unit, upper case before lower case', () => {
-    expect(canonicalJson({ b: 1, B: 2, a: 3, A: 4, _: 5, '1': 6 })).toBe('{"1":6,"A":4,"B":2,"_":5,"a":3,"b":1}');
+    expect(canonicalJson({ b: 1, B: 2, a: 3, A: 4, _: 5, '1': 6 })).toBe(
+      '{"1":6,"A":4,"B":2,"_":5,"a":3,"b":1}',
+    );
   });
 
   it('keeps array order and sorts objects nested inside arrays', () => {
     expect(canonicalJson([3, 1, 2])).toBe('[3,1,2]');
-    expect(canonicalJson([{ z: 1, a: [{ d: 1, c: 2 }] }, [], {}])).toBe('[{"a":[{"c":2,"d":1}],"z":1},[],{}]');
+    expect(canonicalJson([{ z: 1, a: [{ d: 1, c: 2 }] }, [], {}])).toBe(
+      '[{"a":[{"c":2,"d":1}],"z":1},[],{}]',
+    );
   });
 
   it('emits no whitespace', () => {
@@ -79,7 +83,9 @@ describe('canonicalJson', () => {
   });
 
   it('keeps unicode and Chinese strings as they are (no \\u escapes), in keys and values', () => {
-    expect(canonicalJson({ 姓名: '张三', note: '执法记录仪 📹' })).toBe('{"note":"执法记录仪 📹","姓名":"张三"}');
+    expect(canonicalJson({ 姓名: '张三', note: '执法记录仪 📹' })).toBe(
+      '{"note":"执法记录仪 📹","姓名":"张三"}',
+    );
   });
 
   it('sorts Chinese keys deterministically', () => {
@@ -167,7 +173,9 @@ describe('hashEvent', () => {
       clientIp: null,
       details: {},
     };
-    expect(hashEvent(f, 'a'.repeat(64))).toBe('65b203839830b3e09757a829b25e06227ec65b2ca709a0d22da743a1fbdb5c74');
+    expect(hashEvent(f, 'a'.repeat(64))).toBe(
+      '65b203839830b3e09757a829b25e06227ec65b2ca709a0d22da743a1fbdb5c74',
+    );
   });
 
   it('GENESIS_HASH is 64 zeros', () => {
@@ -196,7 +204,13 @@ describe('hashEvent', () => {
     targetId: ['u3', null],
     outcome: ['failure', 'denied'],
     clientIp: ['127.0.0.2', null],
-    details: [{ b: [1, 'y'], a: { z: null, y: true } }, { b: ['x', 1], a: { z: null, y: true } }, {}, null, { b: [1, 'x'], a: { z: null, y: true }, c: 1 }],
+    details: [
+      { b: [1, 'y'], a: { z: null, y: true } },
+      { b: ['x', 1], a: { z: null, y: true } },
+      {},
+      null,
+      { b: [1, 'x'], a: { z: null, y: true }, c: 1 },
+    ],
   };
 
   it('covers every field of AuditFields in the change table', () => {
@@ -275,7 +289,11 @@ describe('verifyChain', () => {
     for (const edit of edits) {
       const chain = buildChain(6);
       chain[2] = { ...chain[2]!, ...edit };
-      expect(verifyChain(chain, null).broken, JSON.stringify(edit)).toEqual({ seq: 3, id: chain[2]!.id, reason: 'hash_mismatch' });
+      expect(verifyChain(chain, null).broken, JSON.stringify(edit)).toEqual({
+        seq: 3,
+        id: chain[2]!.id,
+        reason: 'hash_mismatch',
+      });
     }
   });
 
@@ -323,7 +341,11 @@ describe('verifyChain', () => {
     const renumbered = [...chain];
     renumbered[2] = { ...chain[3]!, seq: 3 };
     renumbered[3] = { ...chain[2]!, seq: 4 };
-    expect(verifyChain(renumbered, null).broken).toEqual({ seq: 3, id: 'evt-4', reason: 'prev_hash_mismatch' });
+    expect(verifyChain(renumbered, null).broken).toEqual({
+      seq: 3,
+      id: 'evt-4',
+      reason: 'prev_hash_mismatch',
+    });
   });
 
   it('duplicated event → sequence_gap', () => {
@@ -365,7 +387,11 @@ describe('verifyChain', () => {
     const page1 = verifyChain(chain.slice(0, 5), null);
     expect(page1.broken).toBeNull();
     // Skipping a page → sequence gap.
-    expect(verifyChain(chain.slice(6), page1.last).broken).toEqual({ seq: 7, id: 'evt-7', reason: 'sequence_gap' });
+    expect(verifyChain(chain.slice(6), page1.last).broken).toEqual({
+      seq: 7,
+      id: 'evt-7',
+      reason: 'sequence_gap',
+    });
     // A checkpoint with the right seq but a different hash → prev_hash_mismatch.
     expect(verifyChain(chain.slice(5), { seq: 5, hash: 'e'.repeat(64) }).broken).toEqual({
       seq: 6,
@@ -378,7 +404,11 @@ describe('verifyChain', () => {
     const start = { seq: 1000, hash: sha256('checkpoint') };
     const chain = buildChain(5, start);
     expect(chain[0]!.seq).toBe(1001);
-    expect(verifyChain(chain, start)).toEqual({ checked: 5, last: { seq: 1005, hash: chain[4]!.hash }, broken: null });
+    expect(verifyChain(chain, start)).toEqual({
+      checked: 5,
+      last: { seq: 1005, hash: chain[4]!.hash },
+      broken: null,
+    });
     expect(verifyChain(chain, null).broken).toEqual({ seq: 1001, id: 'evt-1001', reason: 'sequence_gap' });
   });
 
@@ -392,7 +422,10 @@ describe('verifyChain', () => {
   });
 
   it('verifies events whose details went through a JSON round trip (as stored)', () => {
-    const chain = buildChain(5).map((e) => ({ ...e, details: JSON.parse(canonicalJson(e.details)) as unknown }));
+    const chain = buildChain(5).map((e) => ({
+      ...e,
+      details: JSON.parse(canonicalJson(e.details)) as unknown,
+    }));
     expect(verifyChain(chain, null).broken).toBeNull();
   });
 });

@@ -22,7 +22,16 @@ const EXPECTED_TABLE: Record<Role, Permission[]> = {
   leader: ['units.read', 'users.read', 'tokens.own'],
   department_head: ['units.read', 'users.read', 'tokens.own'],
   supervisor: ['units.read', 'users.read', 'tokens.own', 'audit.read'],
-  admin: ['units.read', 'users.read', 'tokens.own', 'units.manage', 'users.manage', 'tokens.manage', 'audit.read', 'settings.manage'],
+  admin: [
+    'units.read',
+    'users.read',
+    'tokens.own',
+    'units.manage',
+    'users.manage',
+    'tokens.manage',
+    'audit.read',
+    'settings.manage',
+  ],
 };
 
 const EXPECTED_PERMISSION_KEYS: Permission[] = [
@@ -36,7 +45,15 @@ const EXPECTED_PERMISSION_KEYS: Permission[] = [
   'settings.manage',
 ];
 
-const EXPECTED_ROLES: Role[] = ['officer', 'custodian', 'legal_office', 'leader', 'department_head', 'supervisor', 'admin'];
+const EXPECTED_ROLES: Role[] = [
+  'officer',
+  'custodian',
+  'legal_office',
+  'leader',
+  'department_head',
+  'supervisor',
+  'admin',
+];
 
 const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
 const ADMIN_ONLY: Permission[] = ['users.manage', 'units.manage', 'tokens.manage', 'settings.manage'];
@@ -78,7 +95,11 @@ describe('roles: the permission catalogue', () => {
   });
 
   it('every permission is granted to at least one role (no dead permissions)', () => {
-    for (const p of ALL_PERMISSIONS) expect(ROLES.some((r) => ROLE_PERMISSIONS[r].includes(p)), p).toBe(true);
+    for (const p of ALL_PERMISSIONS)
+      expect(
+        ROLES.some((r) => ROLE_PERMISSIONS[r].includes(p)),
+        p,
+      ).toBe(true);
   });
 });
 
@@ -102,7 +123,8 @@ describe('roles: the permission table (least privilege)', () => {
   });
 
   it('no role lists a permission twice', () => {
-    for (const role of ROLES) expect(new Set(ROLE_PERMISSIONS[role]).size, role).toBe(ROLE_PERMISSIONS[role].length);
+    for (const role of ROLES)
+      expect(new Set(ROLE_PERMISSIONS[role]).size, role).toBe(ROLE_PERMISSIONS[role].length);
   });
 
   it.each(ADMIN_ONLY)('only admin has %s', (p) => {
@@ -125,7 +147,8 @@ describe('roles: the permission table (least privilege)', () => {
 
   it('every role can read units and users and manage its own tokens', () => {
     for (const role of ROLES)
-      for (const p of ['units.read', 'users.read', 'tokens.own'] as const) expect(can([role], p), `${role}: ${p}`).toBe(true);
+      for (const p of ['units.read', 'users.read', 'tokens.own'] as const)
+        expect(can([role], p), `${role}: ${p}`).toBe(true);
   });
 });
 
@@ -134,12 +157,22 @@ describe('roles: isRole', () => {
     expect(isRole(r)).toBe(true);
   });
 
-  it.each(['', 'Admin', 'ADMIN', ' admin', 'admin ', 'root', 'superuser', 'legal-office', 'toString', '__proto__', 'constructor', 'officer,admin'])(
-    'rejects %j',
-    (s) => {
-      expect(isRole(s)).toBe(false);
-    },
-  );
+  it.each([
+    '',
+    'Admin',
+    'ADMIN',
+    ' admin',
+    'admin ',
+    'root',
+    'superuser',
+    'legal-office',
+    'toString',
+    '__proto__',
+    'constructor',
+    'officer,admin',
+  ])('rejects %j', (s) => {
+    expect(isRole(s)).toBe(false);
+  });
 });
 
 describe('roles: permissionsOf', () => {
@@ -182,7 +215,9 @@ describe('roles: permissionsOf', () => {
   it('the union is exactly the set of permissions held by some role', () => {
     for (const a of ROLES)
       for (const b of ROLES) {
-        const expected = ALL_PERMISSIONS.filter((p) => EXPECTED_TABLE[a].includes(p) || EXPECTED_TABLE[b].includes(p));
+        const expected = ALL_PERMISSIONS.filter(
+          (p) => EXPECTED_TABLE[a].includes(p) || EXPECTED_TABLE[b].includes(p),
+        );
         expect(permissionsOf([a, b]), `${a}+${b}`).toEqual(expected);
       }
   });
@@ -201,7 +236,8 @@ describe('roles: can', () => {
 
   it('agrees with the expected table for every role and permission', () => {
     for (const role of ROLES)
-      for (const p of ALL_PERMISSIONS) expect(can([role], p), `${role}: ${p}`).toBe(EXPECTED_TABLE[role].includes(p));
+      for (const p of ALL_PERMISSIONS)
+        expect(can([role], p), `${role}: ${p}`).toBe(EXPECTED_TABLE[role].includes(p));
   });
 
   it('agrees with permissionsOf for every pair of roles', () => {

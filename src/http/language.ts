@@ -7,10 +7,10 @@ export function languageOf(acceptLanguage: string | undefined): Lang {
     .split(',')
     .map((part) => {
       const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      const q = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('q='));
       return { tag: tag.toLowerCase(), q: q ? Number(q.slice(2)) || 0 : 1 };
     })
-    .filter((x) => x.tag)
+    .filter((x) => x.tag && x.q > 0)
     .sort((a, b) => b.q - a.q);
   const first = ranked[0]?.tag ?? '';
   return first.startsWith('en') ? 'en' : 'zh-CN';
