@@ -22,6 +22,7 @@ export interface Services {
   tokens: TokensService;
   units: UnitsService;
   users: UsersService;
+  // services:types — registry services are added above this line
 }
 
 export interface Zhilu {
@@ -45,6 +46,7 @@ export function createServices(ctx: ServiceContext): Services {
     auth: new AuthService(ctx, audit, users, settings),
     tokens: new TokensService(ctx, audit),
     units: new UnitsService(ctx, audit),
+    // services:create — registry services are added above this line
   };
 }
 
@@ -70,7 +72,7 @@ export async function openZhilu(config: Config, options: { clock?: Clock; migrat
     const migrations = options.migrate === false ? { applied: [], current: null } : await migrateToLatest(catalogue);
     blobs = await openBlobStore(config.storage);
     const clock = options.clock ?? systemClock;
-    const services = createServices({ catalogue, clock });
+    const services = createServices({ catalogue, clock, blobs });
     const opened = blobs;
     return {
       config,

@@ -16,22 +16,13 @@ import {
 // The permission table, written out literally. Any change to roles.ts's table must be
 // made here too, on purpose: least privilege is reviewed, not drifted into.
 const EXPECTED_TABLE: Record<Role, Permission[]> = {
-  officer: ['units.read', 'users.read', 'tokens.own'],
-  custodian: ['units.read', 'users.read', 'tokens.own'],
-  legal_office: ['units.read', 'users.read', 'tokens.own'],
-  leader: ['units.read', 'users.read', 'tokens.own'],
-  department_head: ['units.read', 'users.read', 'tokens.own'],
-  supervisor: ['units.read', 'users.read', 'tokens.own', 'audit.read'],
-  admin: [
-    'units.read',
-    'users.read',
-    'tokens.own',
-    'units.manage',
-    'users.manage',
-    'tokens.manage',
-    'audit.read',
-    'settings.manage',
-  ],
+  officer: ['units.read', 'users.read', 'tokens.own', 'devices.read', 'subjects.read', 'cases.read', 'activities.read', 'documents.read', 'checkouts.own', 'subjects.manage', 'cases.manage', 'activities.manage', 'documents.upload', 'exemptions.request'],
+  custodian: ['units.read', 'users.read', 'tokens.own', 'devices.read', 'subjects.read', 'cases.read', 'activities.read', 'documents.read', 'devices.manage', 'checkouts.own', 'checkouts.manage', 'documents.upload', 'reports.equipment'],
+  legal_office: ['units.read', 'users.read', 'tokens.own', 'devices.read', 'subjects.read', 'cases.read', 'activities.read', 'documents.read', 'subjects.manage', 'cases.manage', 'activities.manage', 'documents.upload'],
+  leader: ['units.read', 'users.read', 'tokens.own', 'devices.read', 'subjects.read', 'cases.read', 'activities.read', 'documents.read', 'checkouts.own', 'subjects.manage', 'cases.manage', 'activities.manage', 'documents.upload', 'exemptions.request', 'exemptions.review', 'templates.manage', 'reports.equipment'],
+  department_head: ['units.read', 'users.read', 'tokens.own', 'devices.read', 'subjects.read', 'cases.read', 'activities.read', 'documents.read', 'checkouts.own', 'subjects.manage', 'cases.manage', 'activities.manage', 'documents.upload', 'exemptions.request', 'reports.equipment'],
+  supervisor: ['units.read', 'users.read', 'tokens.own', 'devices.read', 'subjects.read', 'cases.read', 'activities.read', 'documents.read', 'audit.read'],
+  admin: ['units.read', 'users.read', 'tokens.own', 'devices.read', 'subjects.read', 'cases.read', 'activities.read', 'documents.read', 'units.manage', 'users.manage', 'tokens.manage', 'audit.read', 'settings.manage', 'devices.manage', 'checkouts.manage', 'subjects.manage', 'cases.manage', 'activities.manage', 'documents.upload', 'templates.manage', 'reports.equipment'],
 };
 
 const EXPECTED_PERMISSION_KEYS: Permission[] = [
@@ -43,6 +34,22 @@ const EXPECTED_PERMISSION_KEYS: Permission[] = [
   'tokens.own',
   'audit.read',
   'settings.manage',
+  'devices.read',
+  'devices.manage',
+  'checkouts.own',
+  'checkouts.manage',
+  'subjects.read',
+  'subjects.manage',
+  'cases.read',
+  'cases.manage',
+  'activities.read',
+  'activities.manage',
+  'documents.read',
+  'documents.upload',
+  'exemptions.request',
+  'exemptions.review',
+  'templates.manage',
+  'reports.equipment',
 ];
 
 const EXPECTED_ROLES: Role[] = [
@@ -141,8 +148,19 @@ describe('roles: the permission table (least privilege)', () => {
     for (const p of ADMIN_ONLY) expect(can(['supervisor'], p), p).toBe(false);
   });
 
-  it('admin holds every permission', () => {
-    expect(permissionsOf(['admin'])).toEqual(ALL_PERMISSIONS);
+  it('admin holds every permission except acts of field work and leadership', () => {
+    const notAdmin: Permission[] = ['checkouts.own', 'exemptions.request', 'exemptions.review'];
+    expect(permissionsOf(['admin'])).toEqual(ALL_PERMISSIONS.filter((p) => !notAdmin.includes(p)));
+  });
+
+  it('A7.2: only leaders review exemptions; officers request them', () => {
+    expect(ROLES.filter((r) => can([r], 'exemptions.review'))).toEqual(['leader']);
+    expect(can(['officer'], 'exemptions.request')).toBe(true);
+    expect(can(['supervisor'], 'exemptions.request')).toBe(false);
+  });
+
+  it('A21.1(2): only custodians and admins check devices out for others', () => {
+    expect(ROLES.filter((r) => can([r], 'checkouts.manage'))).toEqual(['custodian', 'admin']);
   });
 
   it('every role can read units and users and manage its own tokens', () => {
@@ -181,26 +199,30 @@ describe('roles: permissionsOf', () => {
   });
 
   it('a single role gives its permissions in catalogue order', () => {
-    expect(permissionsOf(['officer'])).toEqual(['units.read', 'users.read', 'tokens.own']);
-    expect(permissionsOf(['supervisor'])).toEqual(['units.read', 'users.read', 'tokens.own', 'audit.read']);
-  });
-
-  it('admin permissions come back in catalogue order, not table order', () => {
-    expect(permissionsOf(['admin'])).toEqual([
+    expect(permissionsOf(['supervisor'])).toEqual([
       'units.read',
-      'units.manage',
       'users.read',
-      'users.manage',
-      'tokens.manage',
       'tokens.own',
       'audit.read',
-      'settings.manage',
+      'devices.read',
+      'subjects.read',
+      'cases.read',
+      'activities.read',
+      'documents.read',
     ]);
   });
 
+  it('admin permissions come back in catalogue order, not table order', () => {
+    const got = permissionsOf(['admin']);
+    expect(got).toEqual(ALL_PERMISSIONS.filter((p) => got.includes(p)));
+    expect(got.slice(0, 4)).toEqual(['units.read', 'units.manage', 'users.read', 'users.manage']);
+  });
+
   it('several roles give the union without duplicates', () => {
-    const both = permissionsOf(['officer', 'supervisor']);
-    expect(both).toEqual(['units.read', 'users.read', 'tokens.own', 'audit.read']);
+    const both = permissionsOf(['custodian', 'supervisor']);
+    expect(both).toEqual(ALL_PERMISSIONS.filter((p) => EXPECTED_TABLE.custodian.includes(p) || EXPECTED_TABLE.supervisor.includes(p)));
+    expect(both).toContain('audit.read');
+    expect(both).toContain('devices.manage');
     expect(new Set(both).size).toBe(both.length);
   });
 
@@ -259,13 +281,13 @@ describe('roles: token scopes', () => {
     expect(Object.keys(SCOPE_PERMISSIONS).sort()).toEqual(['api', 'station']);
   });
 
-  it('a station token may use only what SCOPE_PERMISSIONS says (units.read), nothing that manages or reads the audit trail', () => {
+  it('a station token may use only what SCOPE_PERMISSIONS says (units.read, devices.read), nothing that manages or reads the audit trail', () => {
     const station = SCOPE_PERMISSIONS.station;
     expect(station).not.toBe('owner');
-    expect([...(station as readonly Permission[])]).toEqual(['units.read']);
+    expect([...(station as readonly Permission[])]).toEqual(['units.read', 'devices.read']);
     for (const p of ALL_PERMISSIONS) {
       const allowed = (station as readonly Permission[]).includes(p);
-      expect(allowed, p).toBe(p === 'units.read');
+      expect(allowed, p).toBe(p === 'units.read' || p === 'devices.read');
     }
     for (const p of [...ADMIN_ONLY, 'audit.read', 'users.read', 'tokens.own'] as Permission[])
       expect((station as readonly Permission[]).includes(p), p).toBe(false);

@@ -30,21 +30,80 @@ export const PERMISSIONS = {
   'tokens.manage': { zh: '管理所有 API 令牌（含采集站令牌）', en: 'Manage all API tokens (incl. station tokens)' },
   'tokens.own': { zh: '管理本人的 API 令牌', en: 'Manage own API tokens' },
   'audit.read': { zh: '查看与导出审计日志', en: 'View and export the audit trail' },
-  'settings.manage': { zh: '修改安全设置', en: 'Change security settings' },
+  'settings.manage': { zh: '修改系统设置', en: 'Change system settings' },
+  'devices.read': { zh: '查看音像记录设备', en: 'View recording devices' },
+  'devices.manage': { zh: '管理设备台账（登记、维修、耗材、报废、调配）', en: 'Manage the device register (add, repair, consumables, retire, reassign)' },
+  'checkouts.own': { zh: '领用、检查、归还本人保管的设备', en: 'Check out, check and return devices one holds' },
+  'checkouts.manage': { zh: '为他人办理领用与归还', en: 'Check devices out and in for others' },
+  'subjects.read': { zh: '查看执法对象与一户一档', en: 'View subjects and dossiers' },
+  'subjects.manage': { zh: '登记与修改执法对象', en: 'Register and edit subjects' },
+  'cases.read': { zh: '查看案件', en: 'View cases' },
+  'cases.manage': { zh: '登记与办理案件', en: 'Register and handle cases' },
+  'activities.read': { zh: '查看执法活动', en: 'View enforcement activities' },
+  'activities.manage': { zh: '登记执法活动', en: 'Register enforcement activities' },
+  'documents.read': { zh: '查看文书材料', en: 'View documents' },
+  'documents.upload': { zh: '上传文书材料', en: 'Upload documents' },
+  'exemptions.request': { zh: '提交不予记录说明', en: 'Submit exemption records' },
+  'exemptions.review': { zh: '审核不予记录说明', en: 'Review exemption records' },
+  'templates.manage': { zh: '修改告知用语模板', en: 'Edit notification templates' },
+  'reports.equipment': { zh: '查看年度装备报表', en: 'View the yearly equipment report' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 export type Permission = keyof typeof PERMISSIONS;
 
-const EVERYONE: Permission[] = ['units.read', 'users.read', 'tokens.own'];
+const EVERYONE: Permission[] = [
+  'units.read',
+  'users.read',
+  'tokens.own',
+  'devices.read',
+  'subjects.read',
+  'cases.read',
+  'activities.read',
+  'documents.read',
+];
+/** What people who go out on enforcement need. */
+const FIELD_WORK: Permission[] = [
+  'checkouts.own',
+  'subjects.manage',
+  'cases.manage',
+  'activities.manage',
+  'documents.upload',
+  'exemptions.request',
+];
 
 /** The permission table. Least privilege: a role gets only what its work needs. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  officer: EVERYONE,
-  custodian: EVERYONE,
-  legal_office: EVERYONE,
-  leader: EVERYONE,
-  department_head: EVERYONE,
+  officer: [...EVERYONE, ...FIELD_WORK],
+  custodian: [...EVERYONE, 'devices.manage', 'checkouts.own', 'checkouts.manage', 'documents.upload', 'reports.equipment'],
+  legal_office: [...EVERYONE, 'subjects.manage', 'cases.manage', 'activities.manage', 'documents.upload'],
+  leader: [...EVERYONE, ...FIELD_WORK, 'exemptions.review', 'templates.manage', 'reports.equipment'],
+  department_head: [...EVERYONE, ...FIELD_WORK, 'reports.equipment'],
   supervisor: [...EVERYONE, 'audit.read'],
-  admin: [...EVERYONE, 'units.manage', 'users.manage', 'tokens.manage', 'audit.read', 'settings.manage'],
+  admin: [
+    ...EVERYONE,
+    'units.manage',
+    'users.manage',
+    'tokens.manage',
+    'audit.read',
+    'settings.manage',
+    'devices.manage',
+    'checkouts.manage',
+    'subjects.manage',
+    'cases.manage',
+    'activities.manage',
+    'documents.upload',
+    'templates.manage',
+    'reports.equipment',
+  ],
+};
+
+/** API token scopes: a station token may only upload and report health. */
+export const TOKEN_SCOPES = ['station', 'api'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+/** What a token of a scope may use, intersected with its owner's permissions. */
+export const SCOPE_PERMISSIONS: Record<TokenScope, readonly Permission[] | 'owner'> = {
+  station: ['units.read', 'devices.read'],
+  api: 'owner',
 };
 
 export function isRole(value: string): value is Role {
@@ -61,12 +120,3 @@ export function can(roles: readonly Role[], permission: Permission): boolean {
   return roles.some((r) => ROLE_PERMISSIONS[r].includes(permission));
 }
 
-/** API token scopes: a station token may only upload and report health. */
-export const TOKEN_SCOPES = ['station', 'api'] as const;
-export type TokenScope = (typeof TOKEN_SCOPES)[number];
-
-/** What a token of a scope may use, intersected with its owner's permissions. */
-export const SCOPE_PERMISSIONS: Record<TokenScope, readonly Permission[] | 'owner'> = {
-  station: ['units.read'],
-  api: 'owner',
-};

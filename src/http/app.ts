@@ -95,6 +95,7 @@ export async function buildApp(zhilu: Zhilu, options: AppOptions = {}): Promise<
       await api.register(tokenRoutes, { services });
       await api.register(auditRoutes, { services });
       await api.register(settingsRoutes, { services });
+      // routes:register — registry routes are added above this line
     },
     { prefix: '/api/v1' },
   );

@@ -12,7 +12,7 @@ import { uuidv7 } from 'uuidv7';
 export const BOOTSTRAP_USERNAME = 'admin';
 
 export async function bootstrapAdmin(
-  ctx: ServiceContext,
+  ctx: Pick<ServiceContext, 'catalogue' | 'clock'>,
   audit: AuditService,
   fixedPassword: string | null,
 ): Promise<{ username: string; password: string; generated: boolean } | null> {

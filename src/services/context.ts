@@ -1,5 +1,6 @@
 // What every service receives: the catalogue, a clock, and who is acting.
 import type { Catalogue } from '../db/database.js';
+import type { BlobStore } from '../storage/blob-store.js';
 import type { Permission, Role } from '../domain/roles.js';
 import { errors } from '../domain/errors.js';
 
@@ -22,6 +23,7 @@ export interface Actor {
 export interface ServiceContext {
   catalogue: Catalogue;
   clock: Clock;
+  blobs: BlobStore;
 }
 
 /** The operator at the server's console: may do every administrative act, audited as such. */

@@ -14,6 +14,29 @@ export interface SecuritySettings {
 export const DEFAULT_SECURITY: SecuritySettings = { mfaRequiredRoles: [], sessionIdleMinutes: 30, sessionAbsoluteHours: 12 };
 const KEY = 'security';
 
+/** Tolerances and formats of the register (A5.1 pre-use check, case numbers). */
+export interface RegistrySettings {
+  clockToleranceSeconds: number;
+  minBatteryPercent: number;
+  minFreeStorageMb: number;
+  defaultCheckoutHours: number;
+  /** Placeholders: {unitCode} {year} {seq} (seq zero-padded to 3). */
+  caseNumberPattern: string;
+}
+
+export const DEFAULT_REGISTRY: RegistrySettings = {
+  clockToleranceSeconds: 30,
+  minBatteryPercent: 20,
+  minFreeStorageMb: 1024,
+  defaultCheckoutHours: 12,
+  caseNumberPattern: '{unitCode}罚〔{year}〕{seq}号',
+};
+const REGISTRY_KEY = 'registry';
+
+function rangeError(field: string, zh: string, en: string): AppError {
+  return new AppError('SETTING_OUT_OF_RANGE', 400, { zh, en }, { field });
+}
+
 export class SettingsService {
   constructor(
     private readonly ctx: ServiceContext,
@@ -21,9 +44,46 @@ export class SettingsService {
   ) {}
 
   async security(): Promise<SecuritySettings> {
-    const row = await this.ctx.catalogue.db.selectFrom('settings').select('value').where('key', '=', KEY).executeTakeFirst();
-    if (!row) return DEFAULT_SECURITY;
-    return { ...DEFAULT_SECURITY, ...(JSON.parse(row.value) as Partial<SecuritySettings>) };
+    return this.read(KEY, DEFAULT_SECURITY);
+  }
+
+  private async read<T>(key: string, defaults: T): Promise<T> {
+    const row = await this.ctx.catalogue.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    return row ? { ...defaults, ...(JSON.parse(row.value) as Partial<T>) } : defaults;
+  }
+
+  private async write(actor: Actor, key: string, before: unknown, value: unknown): Promise<void> {
+    await this.ctx.catalogue.db.transaction().execute(async (tx) => {
+      const now = this.ctx.clock.now();
+      const json = JSON.stringify(value);
+      const exists = await tx.selectFrom('settings').select('key').where('key', '=', key).executeTakeFirst();
+      if (exists) await tx.updateTable('settings').set({ value: json, updatedAt: now, updatedBy: actor.userId }).where('key', '=', key).execute();
+      else await tx.insertInto('settings').values({ key, value: json, updatedAt: now, updatedBy: actor.userId }).execute();
+      await this.audit.record(tx, actor, { action: 'settings.update', targetType: 'settings', targetId: key, details: { before, after: value } });
+    });
+  }
+
+  async registry(): Promise<RegistrySettings> {
+    return this.read(REGISTRY_KEY, DEFAULT_REGISTRY);
+  }
+
+  async updateRegistry(actor: Actor, next: RegistrySettings): Promise<RegistrySettings> {
+    assertPermission(actor, 'settings.manage');
+    const intIn = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
+    if (!intIn(next.clockToleranceSeconds, 1, 3600))
+      throw rangeError('clockToleranceSeconds', '时钟允许误差须为 1–3600 秒', 'Clock tolerance must be 1–3600 seconds');
+    if (!intIn(next.minBatteryPercent, 0, 100))
+      throw rangeError('minBatteryPercent', '最低电量须为 0–100%', 'Minimum battery must be 0–100%');
+    if (!intIn(next.minFreeStorageMb, 0, 1_000_000))
+      throw rangeError('minFreeStorageMb', '最低剩余空间须为 0–1000000 MB', 'Minimum free storage must be 0–1,000,000 MB');
+    if (!intIn(next.defaultCheckoutHours, 1, 720))
+      throw rangeError('defaultCheckoutHours', '默认领用时长须为 1–720 小时', 'Default check-out length must be 1–720 hours');
+    const pattern = next.caseNumberPattern.trim();
+    if (!pattern.includes('{seq}') || pattern.length > 100)
+      throw rangeError('caseNumberPattern', '案件编号格式须包含 {seq}，且不超过 100 字', 'The case number pattern must contain {seq} and be at most 100 characters');
+    const value: RegistrySettings = { ...next, caseNumberPattern: pattern };
+    await this.write(actor, REGISTRY_KEY, await this.registry(), value);
+    return value;
   }
 
   async getSecurity(actor: Actor): Promise<SecuritySettings> {
@@ -44,15 +104,7 @@ export class SettingsService {
       sessionIdleMinutes: next.sessionIdleMinutes,
       sessionAbsoluteHours: next.sessionAbsoluteHours,
     };
-    const before = await this.security();
-    await this.ctx.catalogue.db.transaction().execute(async (tx) => {
-      const now = this.ctx.clock.now();
-      const json = JSON.stringify(value);
-      const exists = await tx.selectFrom('settings').select('key').where('key', '=', KEY).executeTakeFirst();
-      if (exists) await tx.updateTable('settings').set({ value: json, updatedAt: now, updatedBy: actor.userId }).where('key', '=', KEY).execute();
-      else await tx.insertInto('settings').values({ key: KEY, value: json, updatedAt: now, updatedBy: actor.userId }).execute();
-      await this.audit.record(tx, actor, { action: 'settings.update', targetType: 'settings', targetId: KEY, details: { before, after: value } });
-    });
+    await this.write(actor, KEY, await this.security(), value);
     return value;
   }
 }
