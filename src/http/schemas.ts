@@ -3,7 +3,8 @@ import { Type, type TSchema } from 'typebox';
 import { ROLES, TOKEN_SCOPES } from '../domain/roles.js';
 import { UNIT_KINDS } from '../services/units.service.js';
 
-export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+// Null first: with type coercion on, ajv would otherwise turn null into "" via the other branch.
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
 export const strictObject: typeof Type.Object = ((props: Parameters<typeof Type.Object>[0], opts?: object) =>
   Type.Object(props, { additionalProperties: false, ...opts })) as typeof Type.Object;
 

@@ -23,13 +23,20 @@ describe.each(databaseKinds())('units and users on %s', (kind) => {
     expect(dup.json().code).toBe('UNIT_NAME_TAKEN');
     const cycle = await admin.patch(`/api/v1/units/${brigade.id}`, { parentId: sq1.id });
     expect(cycle.json().code).toBe('UNIT_CYCLE');
+    // explicit nulls mean "no parent" / "no unit", never an empty-string id
+    const top = await admin.post('/api/v1/units', { name: '独立科室', kind: 'office', parentId: null });
+    expect(top.statusCode, top.body).toBe(201);
+    expect(top.json().parentId).toBeNull();
+    const moved = await admin.patch(`/api/v1/units/${top.json().id}`, { parentId: brigade.id });
+    expect(moved.json().parentId).toBe(brigade.id);
+    expect((await admin.patch(`/api/v1/units/${top.json().id}`, { parentId: null })).json().parentId).toBeNull();
     const renamed = await admin.patch(`/api/v1/units/${sq1.id}`, { name: '城区中队' });
     expect(renamed.json().name).toBe('城区中队');
     const list = (await admin.get('/api/v1/units')).json().items;
-    expect(list).toHaveLength(3);
+    expect(list).toHaveLength(4);
     expect(list.find((u: { id: string }) => u.id === sq1.id).parentId).toBe(brigade.id);
     const audit = (await admin.get('/api/v1/audit?targetType=unit')).json().items;
-    expect(audit.map((e: { action: string }) => e.action)).toEqual(['unit.update', 'unit.create', 'unit.create', 'unit.create']);
+    expect(audit.map((e: { action: string }) => e.action)).toEqual(['unit.update', 'unit.update', 'unit.update', 'unit.create', 'unit.create', 'unit.create', 'unit.create']);
     expect(audit[0].details.changed).toEqual({ name: '城区中队' });
   });
 
@@ -42,6 +49,9 @@ describe.each(databaseKinds())('units and users on %s', (kind) => {
     await li.login('li.si', created.initialPassword);
     await li.post('/api/v1/auth/password', { currentPassword: created.initialPassword, newPassword: STRONG });
 
+    const noUnit = await admin.patch(`/api/v1/users/${created.user.id}`, { unitId: null });
+    expect(noUnit.statusCode, noUnit.body).toBe(200);
+    expect(noUnit.json().unitId).toBeNull();
     const updated = await admin.patch(`/api/v1/users/${created.user.id}`, { roles: ['officer', 'custodian'] });
     expect(updated.json().roles).toEqual(['custodian', 'officer']);
     expect((await li.get('/api/v1/auth/me')).statusCode).toBe(401); // role change ends sessions
@@ -66,7 +76,7 @@ describe.each(databaseKinds())('units and users on %s', (kind) => {
     expect(relog.json().user.mustChangePassword).toBe(true);
     const audit = (await admin.get(`/api/v1/audit?targetId=${created.user.id}`)).json().items.map((e: { action: string }) => e.action);
     expect(audit).toContain('user.reset_password');
-    expect(audit.filter((a: string) => a === 'user.update')).toHaveLength(3);
+    expect(audit.filter((a: string) => a === 'user.update')).toHaveLength(4);
   });
 
   it('shows the role and permission table', async () => {

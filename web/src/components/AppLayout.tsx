@@ -1,0 +1,157 @@
+import { useState, Suspense } from 'react';
+import { Button, Drawer, Grid, Layout, Menu, Space, Tooltip, Typography } from 'antd';
+import type { MenuProps } from 'antd';
+import {
+  ApartmentOutlined,
+  AuditOutlined,
+  HomeOutlined,
+  KeyOutlined,
+  LogoutOutlined,
+  MenuFoldOutlined,
+  MenuUnfoldOutlined,
+  SafetyCertificateOutlined,
+  SettingOutlined,
+  TeamOutlined,
+  UserOutlined,
+  UsergroupAddOutlined,
+} from '@ant-design/icons';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { useTranslation } from 'react-i18next';
+import { PERM, type Me } from '../api/types';
+import { can } from '../lib/permissions';
+import { useLogout } from '../lib/useLogout';
+import { useMe } from '../lib/useMe';
+import { FullPageSpin } from './FullPageSpin';
+import { LanguageSwitch } from './LanguageSwitch';
+import { RoleTags } from './RoleTags';
+
+type MenuItem = Required<MenuProps>['items'][number];
+
+/** Only capabilities that exist and that the user may use appear in the menu. */
+function useMenuItems(me: Me | undefined): MenuItem[] {
+  const { t } = useTranslation();
+  const system: MenuItem[] = [];
+  if (can(me, PERM.unitsRead))
+    system.push({ key: '/units', icon: <ApartmentOutlined />, label: t('menu.units') });
+  if (can(me, PERM.usersRead)) {
+    system.push({ key: '/users', icon: <TeamOutlined />, label: t('menu.users') });
+    system.push({ key: '/roles', icon: <UsergroupAddOutlined />, label: t('menu.roles') });
+  }
+  if (can(me, PERM.tokensManage))
+    system.push({ key: '/tokens', icon: <KeyOutlined />, label: t('menu.tokens') });
+  if (can(me, PERM.settingsManage))
+    system.push({
+      key: '/settings/security',
+      icon: <SafetyCertificateOutlined />,
+      label: t('menu.security'),
+    });
+
+  const items: MenuItem[] = [{ key: '/', icon: <HomeOutlined />, label: t('menu.home') }];
+  if (system.length)
+    items.push({ key: 'system', icon: <SettingOutlined />, label: t('menu.system'), children: system });
+  if (can(me, PERM.auditRead)) items.push({ key: '/audit', icon: <AuditOutlined />, label: t('menu.audit') });
+  items.push({ key: '/profile', icon: <UserOutlined />, label: t('menu.profile') });
+  return items;
+}
+
+function Logo({ compact }: { compact: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <div className="zl-logo">
+      <span>{t('app.name')}</span>
+      {!compact && <small>{t('app.subtitle')}</small>}
+    </div>
+  );
+}
+
+export function AppLayout() {
+  const { t } = useTranslation();
+  const { data: me } = useMe();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const logout = useLogout();
+  const screens = Grid.useBreakpoint();
+  const mobile = !screens.lg;
+  const [collapsed, setCollapsed] = useState(false);
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const items = useMenuItems(me);
+
+  const selected = location.pathname === '/' ? '/' : location.pathname.replace(/\/$/, '');
+  const menu = (
+    <Menu
+      theme="dark"
+      mode="inline"
+      selectedKeys={[selected]}
+      defaultOpenKeys={['system']}
+      items={items}
+      onClick={({ key }) => {
+        setDrawerOpen(false);
+        void navigate(key);
+      }}
+    />
+  );
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      {!mobile && (
+        <Layout.Sider width={232} collapsible collapsed={collapsed} trigger={null}>
+          <Logo compact={collapsed} />
+          {menu}
+        </Layout.Sider>
+      )}
+      {mobile && (
+        <Drawer
+          placement="left"
+          open={drawerOpen}
+          onClose={() => setDrawerOpen(false)}
+          size={232}
+          closable={false}
+          styles={{ body: { padding: 0, background: '#0f2a4f' } }}
+        >
+          <Logo compact />
+          {menu}
+        </Drawer>
+      )}
+      <Layout>
+        <Layout.Header className="zl-header">
+          <Tooltip title={collapsed || mobile ? t('header.expand') : t('header.collapse')}>
+            <Button
+              type="text"
+              aria-label={collapsed || mobile ? t('header.expand') : t('header.collapse')}
+              icon={collapsed || mobile ? <MenuUnfoldOutlined /> : <MenuFoldOutlined />}
+              onClick={() => (mobile ? setDrawerOpen(true) : setCollapsed(!collapsed))}
+            />
+          </Tooltip>
+          {mobile && <Typography.Text strong>{t('app.name')}</Typography.Text>}
+          <div className="zl-header-spacer" />
+          <Space size={screens.md ? 'middle' : 'small'}>
+            {me && (
+              <Link to="/profile" data-testid="header-user">
+                <Space size={4}>
+                  <UserOutlined />
+                  <span>{me.name}</span>
+                </Space>
+              </Link>
+            )}
+            {me && screens.md && (
+              <span>
+                <RoleTags roles={me.roles} />
+              </span>
+            )}
+            <LanguageSwitch />
+            <Tooltip title={t('header.logout')}>
+              <Button icon={<LogoutOutlined />} onClick={() => void logout()} aria-label={t('header.logout')}>
+                {screens.md ? t('header.logout') : null}
+              </Button>
+            </Tooltip>
+          </Space>
+        </Layout.Header>
+        <Layout.Content className="zl-content">
+          <Suspense fallback={<FullPageSpin />}>
+            <Outlet />
+          </Suspense>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}
