@@ -4,8 +4,8 @@
 #   scripts/ceph-s3.sh start DIR   # DIR must be absent or empty; writes DIR/env
 #   scripts/ceph-s3.sh stop DIR    # kills the recorded PIDs and removes DIR
 #
-# One monitor, one OSD, no manager, authentication off, msgr2 only. Facts behind the
-# settings: docs in shared/design/S3-TEST-ENGINE.md. Optional environment:
+# One monitor, one OSD, no manager, authentication off, msgr2 only; Ceph 16 (Debian 12).
+# Optional environment:
 #   CEPH_MON_PORT, CEPH_RGW_PORT   fixed ports (default: free ports picked at start)
 #   CEPH_OSD_BYTES                 size of the sparse bluestore file (default 20 GiB)
 #   CEPH_START_TIMEOUT             seconds allowed for each wait step (default 60)
@@ -39,7 +39,7 @@ wait_for() {
   shift 3
   local deadline=$((SECONDS + STEP_TIMEOUT))
   until "$@" >/dev/null 2>&1; do
-    if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then
+    if ! ours "$pid"; then
       echo "ceph-s3: $what: daemon (pid $pid) exited; last lines of $log:" >&2
       tail -n 30 "$log" >&2 2>/dev/null || true
       exit 1
@@ -67,7 +67,7 @@ start_daemon() {
 cephc() { timeout 20 ceph -c "$dir/ceph.conf" --connect-timeout 10 "$@"; }
 
 start() {
-  for bin in ceph-mon ceph-osd radosgw radosgw-admin ceph monmaptool node setsid curl; do
+  for bin in ceph-mon ceph-osd radosgw radosgw-admin ceph monmaptool node setsid; do
     command -v "$bin" >/dev/null ||
       die "$bin not found; install: apt-get install -y --no-install-recommends ceph-mon ceph-osd radosgw ceph-common"
   done
@@ -85,8 +85,8 @@ start() {
   local mon_port=${CEPH_MON_PORT:-$(free_port)}
   local rgw_port=${CEPH_RGW_PORT:-$(free_port)}
   local fsid osd_uuid
-  fsid=$(uuidgen)
-  osd_uuid=$(uuidgen)
+  fsid=$(cat /proc/sys/kernel/random/uuid)
+  osd_uuid=$(cat /proc/sys/kernel/random/uuid)
 
   cat >"$dir/ceph.conf" <<EOF
 [global]
@@ -133,6 +133,8 @@ admin socket = $dir/run/osd.0.asok
 osd objectstore = bluestore
 bluestore block size = ${CEPH_OSD_BYTES:-21474836480}
 osd memory target = 1073741824
+# A fresh, empty store: the post-mkfs fsck only costs start-up time.
+bluestore fsck on mkfs = false
 
 [client.rgw.a]
 rgw data = $dir/rgw
@@ -161,8 +163,7 @@ EOF
 
   local rgw_pid
   rgw_pid=$(start_daemon rgw.a radosgw -c "$dir/ceph.conf" -n client.rgw.a)
-  wait_for "radosgw" "$dir/log/client.rgw.a.log" "$rgw_pid" \
-    curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$rgw_port/"
+  wait_for "radosgw" "$dir/log/client.rgw.a.log" "$rgw_pid" http_ok "http://127.0.0.1:$rgw_port/"
 
   local access_key secret_key
   access_key=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n' | tr a-f A-F)
@@ -186,6 +187,11 @@ on_start_exit() {
   ((started)) && return 0
   echo "ceph-s3: start failed; daemons stopped, logs kept in $dir/log (remove with: $0 stop $dir)" >&2
   kill_pids
+}
+
+# http_ok URL: the S3 endpoint answers (anonymous ListBuckets is a 200).
+http_ok() {
+  node -e 'fetch(process.argv[1], { signal: AbortSignal.timeout(2000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$1"
 }
 
 osd_up() { cephc osd dump | grep -q '^osd\.0 up'; }

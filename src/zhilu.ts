@@ -14,6 +14,17 @@ import { SettingsService } from './services/settings.service.js';
 import { TokensService } from './services/tokens.service.js';
 import { UnitsService } from './services/units.service.js';
 import { UsersService } from './services/users.service.js';
+import { createRecordServices, type DossierService } from './services/dossier.service.js';
+import type { CasesService } from './services/cases.service.js';
+import type { DocumentsService } from './services/documents.service.js';
+import type { SubjectsService } from './services/subjects.service.js';
+import { DevicesService } from './services/devices.service.js';
+import { CheckoutsService } from './services/checkouts.service.js';
+import { EquipmentReportService } from './services/equipment-report.service.js';
+import { ActivitiesService } from './services/activities.service.js';
+import { ExemptionsService } from './services/exemptions.service.js';
+import { NotificationTemplatesService } from './services/notification-templates.service.js';
+import { TodoService } from './services/todo.service.js';
 
 export interface Services {
   audit: AuditService;
@@ -22,6 +33,17 @@ export interface Services {
   tokens: TokensService;
   units: UnitsService;
   users: UsersService;
+  activities: ActivitiesService;
+  exemptions: ExemptionsService;
+  notificationTemplates: NotificationTemplatesService;
+  todo: TodoService;
+  devices: DevicesService;
+  checkouts: CheckoutsService;
+  equipmentReport: EquipmentReportService;
+  subjects: SubjectsService;
+  cases: CasesService;
+  documents: DocumentsService;
+  dossier: DossierService;
   // services:types — registry services are added above this line
 }
 
@@ -46,6 +68,14 @@ export function createServices(ctx: ServiceContext): Services {
     auth: new AuthService(ctx, audit, users, settings),
     tokens: new TokensService(ctx, audit),
     units: new UnitsService(ctx, audit),
+    activities: new ActivitiesService(ctx, audit),
+    exemptions: new ExemptionsService(ctx, audit),
+    notificationTemplates: new NotificationTemplatesService(ctx, audit),
+    todo: new TodoService(ctx),
+    devices: new DevicesService(ctx, audit),
+    checkouts: new CheckoutsService(ctx, audit, settings),
+    equipmentReport: new EquipmentReportService(ctx, audit),
+    ...createRecordServices(ctx, audit, settings, new ActivitiesService(ctx, audit)),
     // services:create — registry services are added above this line
   };
 }

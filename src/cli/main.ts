@@ -3,33 +3,11 @@
 // 1 on any other failure, with a clear message.
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type ConfigFlags } from '../config.js';
-import { PERMISSIONS, type Permission } from '../domain/roles.js';
-import { cliActor } from '../services/context.js';
 import { VERSION } from '../version.js';
-import { openZhilu, type Zhilu } from '../zhilu.js';
+import { registerDeviceCommands } from './device-commands.js';
 import { EXIT_FAILED, EXIT_USAGE, printError, printJson, printTable, readStdin } from './output.js';
 import { serve } from './serve.js';
-
-const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
-const operator = () => cliActor(ALL_PERMISSIONS);
-
-interface Common {
-  data?: string;
-  json?: boolean;
-}
-
-async function withZhilu<T>(opts: Common & ConfigFlags, fn: (z: Zhilu) => Promise<T>): Promise<T> {
-  const zhilu = await openZhilu(loadConfig(process.env, { data: opts.data }));
-  try {
-    return await fn(zhilu);
-  } finally {
-    await zhilu.close();
-  }
-}
-
-function common(cmd: Command): Command {
-  return cmd.option('--data <dir>', '数据目录 / data directory (default ./data or ZHILU_DATA)').option('--json', '以 JSON 输出 / print JSON');
-}
+import { cliDeps, common, operator, withZhilu, type Common } from './shared.js';
 
 export function buildProgram(): Command {
   const program = new Command('zhilu')
@@ -181,6 +159,8 @@ export function buildProgram(): Command {
       if (!result.ok) process.exitCode = EXIT_FAILED;
     });
   });
+
+  registerDeviceCommands(program, cliDeps);
 
   return program;
 }

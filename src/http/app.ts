@@ -24,6 +24,16 @@ import settingsRoutes from './routes/settings.js';
 import tokenRoutes from './routes/tokens.js';
 import unitRoutes from './routes/units.js';
 import userRoutes from './routes/users.js';
+import subjectRoutes from './routes/subjects.js';
+import caseRoutes from './routes/cases.js';
+import documentRoutes from './routes/documents.js';
+import deviceRoutes from './routes/devices.js';
+import checkoutRoutes from './routes/checkouts.js';
+import reportRoutes from './routes/reports.js';
+import activityRoutes from './routes/activities.js';
+import exemptionRoutes from './routes/exemptions.js';
+import notificationTemplateRoutes from './routes/notification-templates.js';
+import todoRoutes from './routes/todo.js';
 
 export interface AppOptions {
   logger?: boolean;
@@ -95,6 +105,16 @@ export async function buildApp(zhilu: Zhilu, options: AppOptions = {}): Promise<
       await api.register(tokenRoutes, { services });
       await api.register(auditRoutes, { services });
       await api.register(settingsRoutes, { services });
+      await api.register(activityRoutes, { services });
+      await api.register(exemptionRoutes, { services });
+      await api.register(notificationTemplateRoutes, { services });
+      await api.register(todoRoutes, { services });
+      await api.register(deviceRoutes, { services });
+      await api.register(checkoutRoutes, { services });
+      await api.register(reportRoutes, { services });
+      await api.register(subjectRoutes, { services });
+      await api.register(caseRoutes, { services });
+      await api.register(documentRoutes, { services });
       // routes:register — registry routes are added above this line
     },
     { prefix: '/api/v1' },

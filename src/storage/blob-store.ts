@@ -80,7 +80,12 @@ export interface BlobStore {
 
 export const blobErrors = {
   notFound: (sha256: string) =>
-    new AppError('BLOB_NOT_FOUND', 404, { zh: `原始文件不存在：${sha256}`, en: `Blob not found: ${sha256}` }, { sha256 }),
+    new AppError(
+      'BLOB_NOT_FOUND',
+      404,
+      { zh: `原始文件不存在：${sha256}`, en: `Blob not found: ${sha256}` },
+      { sha256 },
+    ),
   hashMismatch: (expected: string, actual: string) =>
     new AppError(
       'BLOB_HASH_MISMATCH',
@@ -129,7 +134,12 @@ export const blobErrors = {
     }),
   /** reason: a short machine-readable cause, e.g. ENOSPC, EACCES, S3_UNREACHABLE. */
   unavailable: (reason: string, zh: string, en: string) =>
-    new AppError('STORAGE_UNAVAILABLE', 503, { zh: `存储不可用：${zh}`, en: `Storage unavailable: ${en}` }, { reason }),
+    new AppError(
+      'STORAGE_UNAVAILABLE',
+      503,
+      { zh: `存储不可用：${zh}`, en: `Storage unavailable: ${en}` },
+      { reason },
+    ),
 };
 
 const FS_REASONS: Record<string, [zh: string, en: string]> = {
@@ -139,6 +149,7 @@ const FS_REASONS: Record<string, [zh: string, en: string]> = {
   EPERM: ['没有存储目录的操作权限', 'operation not permitted on the storage directory (EPERM)'],
   EROFS: ['存储目录所在文件系统为只读', 'storage file system is read-only (EROFS)'],
   EIO: ['磁盘读写错误', 'disk input/output error (EIO)'],
+  EXDEV: ['临时目录与原始文件目录不在同一文件系统', 'tmp/ and blobs/ are on different file systems (EXDEV)'],
   EMFILE: ['打开的文件过多', 'too many open files (EMFILE)'],
   ENFILE: ['打开的文件过多', 'too many open files (ENFILE)'],
 };
@@ -172,7 +183,10 @@ export function checkPutOptions(opts: PutOptions | undefined): void {
 }
 
 /** Throws if the content does not match what the caller announced (size first: a cut-off upload says so). */
-export function checkExpectations(opts: PutOptions | undefined, actual: { sha256: string; size: number }): void {
+export function checkExpectations(
+  opts: PutOptions | undefined,
+  actual: { sha256: string; size: number },
+): void {
   if (opts?.expectedSize !== undefined && opts.expectedSize !== actual.size) {
     throw blobErrors.sizeMismatch(opts.expectedSize, actual.size);
   }
@@ -204,7 +218,10 @@ export function checkDisposal(auth: DisposalAuthorization | undefined): void {
       .filter((a) => a !== ''),
   );
   if (approvers.size < 2) {
-    throw blobErrors.disposalNotAuthorized('至少需要两名不同的审批人', 'at least two distinct approvers are required');
+    throw blobErrors.disposalNotAuthorized(
+      '至少需要两名不同的审批人',
+      'at least two distinct approvers are required',
+    );
   }
 }
 
@@ -239,7 +256,9 @@ export class HashingStream extends Transform {
 }
 
 /** Reads a stream to its end, hashing it. */
-export async function hashStream(stream: AsyncIterable<Uint8Array>): Promise<{ sha256: string; size: number }> {
+export async function hashStream(
+  stream: AsyncIterable<Uint8Array>,
+): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
   for await (const chunk of stream) {

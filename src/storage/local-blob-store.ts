@@ -78,7 +78,9 @@ export class LocalBlobStore implements BlobStore {
       const handle = await fs.open(tmpPath, 'wx', 0o600);
       tmpExists = true;
       try {
-        await pipeline(body, hasher, handle.createWriteStream({ autoClose: false }));
+        await pipeline(body, hasher, async (hashed: AsyncIterable<Buffer>) => {
+          for await (const chunk of hashed) await writeFully(handle, chunk);
+        });
         await handle.sync();
         // Read-only before it gets its final name: there is no moment it is writable there.
         await handle.chmod(0o444);
@@ -154,7 +156,8 @@ export class LocalBlobStore implements BlobStore {
           const dir = path.join(this.blobsDir, a, b);
           for await (const entry of await fs.opendir(dir)) {
             const name = entry.name;
-            if (!entry.isFile() || !SHA256_RE.test(name) || name.slice(0, 2) !== a || name.slice(2, 4) !== b) continue;
+            if (!entry.isFile() || !SHA256_RE.test(name) || name.slice(0, 2) !== a || name.slice(2, 4) !== b)
+              continue;
             const info = await this.stat(name);
             if (info) yield info;
           }
@@ -226,6 +229,13 @@ async function sortedSubdirs(dir: string): Promise<string[]> {
     .filter((e) => e.isDirectory() && HEX2_RE.test(e.name))
     .map((e) => e.name)
     .sort();
+}
+
+async function writeFully(handle: fs.FileHandle, chunk: Buffer): Promise<void> {
+  for (let off = 0; off < chunk.length;) {
+    const { bytesWritten } = await handle.write(chunk, off, chunk.length - off);
+    off += bytesWritten;
+  }
 }
 
 async function fsyncDir(dir: string): Promise<void> {

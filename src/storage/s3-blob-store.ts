@@ -141,7 +141,9 @@ export class S3BlobStore implements BlobStore {
     } catch (e) {
       throw mapS3Error(e);
     } finally {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: tmpKey })).catch(() => undefined);
+      await this.client
+        .send(new DeleteObjectCommand({ Bucket: this.bucket, Key: tmpKey }))
+        .catch(() => undefined);
     }
   }
 
@@ -166,7 +168,9 @@ export class S3BlobStore implements BlobStore {
       // failed (client went away), else the upload's; a premature close is only our echo.
       hasher.destroy();
       await flowing;
-      throw sourceError !== undefined && errnoOf(sourceError) !== 'ERR_STREAM_PREMATURE_CLOSE' ? sourceError : e;
+      throw sourceError !== undefined && errnoOf(sourceError) !== 'ERR_STREAM_PREMATURE_CLOSE'
+        ? sourceError
+        : e;
     }
     await flowing;
     if (sourceError !== undefined) throw sourceError;
@@ -182,7 +186,9 @@ export class S3BlobStore implements BlobStore {
       Metadata: { sha256: blob.sha256 },
     };
     if (blob.size <= this.copyThreshold) {
-      await this.client.send(new CopyObjectCommand({ ...common, CopySource: copySource, MetadataDirective: 'REPLACE' }));
+      await this.client.send(
+        new CopyObjectCommand({ ...common, CopySource: copySource, MetadataDirective: 'REPLACE' }),
+      );
       return;
     }
     const partSize = Math.max(this.copyPartSize, Math.ceil(blob.size / MAX_PARTS));
@@ -210,7 +216,12 @@ export class S3BlobStore implements BlobStore {
       };
       await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, count) }, worker));
       await this.client.send(
-        new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: toKey, UploadId, MultipartUpload: { Parts: parts } }),
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: toKey,
+          UploadId,
+          MultipartUpload: { Parts: parts },
+        }),
       );
     } catch (e) {
       await this.client
@@ -242,7 +253,11 @@ export class S3BlobStore implements BlobStore {
       let token: string | undefined;
       do {
         const page = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${this.prefix}tmp/`, ContinuationToken: token }),
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: `${this.prefix}tmp/`,
+            ContinuationToken: token,
+          }),
         );
         for (const obj of page.Contents ?? []) {
           if (obj.Key && (obj.LastModified?.getTime() ?? 0) <= cutoff) {
@@ -265,7 +280,9 @@ export class S3BlobStore implements BlobStore {
         );
         for (const u of page.Uploads ?? []) {
           if (u.Key && u.UploadId && (u.Initiated?.getTime() ?? 0) <= cutoff) {
-            await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.Key, UploadId: u.UploadId }));
+            await this.client.send(
+              new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: u.Key, UploadId: u.UploadId }),
+            );
             uploads++;
           }
         }
@@ -300,7 +317,9 @@ export class S3BlobStore implements BlobStore {
 
   async stat(sha256: string): Promise<BlobInfo | null> {
     const head = await this.head(this.finalKey(sha256));
-    return head ? { sha256, size: head.ContentLength ?? 0, storedAt: head.LastModified?.getTime() ?? null } : null;
+    return head
+      ? { sha256, size: head.ContentLength ?? 0, storedAt: head.LastModified?.getTime() ?? null }
+      : null;
   }
 
   async *list(): AsyncIterable<BlobInfo> {
@@ -354,7 +373,10 @@ export class S3BlobStore implements BlobStore {
       return { ok: true, detail: this.description };
     } catch (e) {
       const mapped = httpStatus(e) === 404 ? new Error('bucket does not exist') : mapS3Error(e);
-      return { ok: false, detail: `${this.description}: ${mapped instanceof Error ? mapped.message : String(mapped)}` };
+      return {
+        ok: false,
+        detail: `${this.description}: ${mapped instanceof Error ? mapped.message : String(mapped)}`,
+      };
     }
   }
 
@@ -372,7 +394,15 @@ const errorName = (e: unknown): string | undefined => (e instanceof Error ? e.na
 
 const isNotFound = (e: unknown): boolean => errorName(e) === 'NoSuchKey' || errorName(e) === 'NotFound';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'EPIPE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'EPIPE',
+]);
 
 /**
  * Maps S3 and network failures to STORAGE_UNAVAILABLE naming the cause. AppErrors and
@@ -384,10 +414,18 @@ export function mapS3Error(e: unknown): unknown {
   const code = (e as NodeJS.ErrnoException).code;
   const name = e.name;
   if (code && NETWORK_CODES.has(code)) {
-    return blobErrors.unavailable('S3_UNREACHABLE', `无法连接对象存储（${code}）`, `cannot reach the S3 endpoint (${code})`);
+    return blobErrors.unavailable(
+      'S3_UNREACHABLE',
+      `无法连接对象存储（${code}）`,
+      `cannot reach the S3 endpoint (${code})`,
+    );
   }
   if (name === 'CredentialsProviderError') {
-    return blobErrors.unavailable('S3_NO_CREDENTIALS', '未配置对象存储访问凭据', 'no S3 credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)');
+    return blobErrors.unavailable(
+      'S3_NO_CREDENTIALS',
+      '未配置对象存储访问凭据',
+      'no S3 credentials found (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)',
+    );
   }
   if (name === 'TimeoutError' || name === 'RequestTimeout') {
     return blobErrors.unavailable('S3_TIMEOUT', '对象存储响应超时', 'the S3 endpoint timed out');
@@ -396,13 +434,25 @@ export function mapS3Error(e: unknown): unknown {
     return blobErrors.unavailable('S3_NO_BUCKET', '存储桶不存在', 'the bucket does not exist');
   }
   if (status === 401 || status === 403) {
-    return blobErrors.unavailable('S3_ACCESS_DENIED', `对象存储拒绝访问（${name}）`, `access denied by the S3 endpoint (${name})`);
+    return blobErrors.unavailable(
+      'S3_ACCESS_DENIED',
+      `对象存储拒绝访问（${name}）`,
+      `access denied by the S3 endpoint (${name})`,
+    );
   }
   if (status === 507 || name === 'QuotaExceeded' || name === 'EntityTooLarge') {
-    return blobErrors.unavailable('S3_FULL', `对象存储空间或配额不足（${name}）`, `S3 storage full or quota exceeded (${name})`);
+    return blobErrors.unavailable(
+      'S3_FULL',
+      `对象存储空间或配额不足（${name}）`,
+      `S3 storage full or quota exceeded (${name})`,
+    );
   }
   if (status !== undefined && status >= 500) {
-    return blobErrors.unavailable('S3_ERROR', `对象存储服务错误（${status} ${name}）`, `S3 endpoint error (${status} ${name})`);
+    return blobErrors.unavailable(
+      'S3_ERROR',
+      `对象存储服务错误（${status} ${name}）`,
+      `S3 endpoint error (${status} ${name})`,
+    );
   }
   return e;
 }
