@@ -61,6 +61,7 @@ export function createServices(ctx: ServiceContext): Services {
   const audit = new AuditService(ctx.catalogue, ctx.clock);
   const settings = new SettingsService(ctx, audit);
   const users = new UsersService(ctx, audit);
+  const activities = new ActivitiesService(ctx, audit);
   return {
     audit,
     settings,
@@ -68,14 +69,14 @@ export function createServices(ctx: ServiceContext): Services {
     auth: new AuthService(ctx, audit, users, settings),
     tokens: new TokensService(ctx, audit),
     units: new UnitsService(ctx, audit),
-    activities: new ActivitiesService(ctx, audit),
+    activities,
     exemptions: new ExemptionsService(ctx, audit),
     notificationTemplates: new NotificationTemplatesService(ctx, audit),
-    todo: new TodoService(ctx),
+    todo: new TodoService(ctx, ctx.timezone),
     devices: new DevicesService(ctx, audit),
     checkouts: new CheckoutsService(ctx, audit, settings),
     equipmentReport: new EquipmentReportService(ctx, audit),
-    ...createRecordServices(ctx, audit, settings, new ActivitiesService(ctx, audit)),
+    ...createRecordServices(ctx, audit, settings, activities, ctx.timezone),
     // services:create — registry services are added above this line
   };
 }
@@ -102,7 +103,7 @@ export async function openZhilu(config: Config, options: { clock?: Clock; migrat
     const migrations = options.migrate === false ? { applied: [], current: null } : await migrateToLatest(catalogue);
     blobs = await openBlobStore(config.storage);
     const clock = options.clock ?? systemClock;
-    const services = createServices({ catalogue, clock, blobs });
+    const services = createServices({ catalogue, clock, blobs, timezone: config.timezone });
     const opened = blobs;
     return {
       config,

@@ -58,6 +58,8 @@ export function installErrorHandler(app: FastifyInstance, services: Services): v
       const retry = (appError.details?.retryAfterSeconds as number | undefined) ?? 60;
       void reply.header('retry-after', String(retry));
     }
+    // A download that failed before its first byte may have set its own headers already.
+    void reply.removeHeader('content-disposition').removeHeader('content-length').type('application/json; charset=utf-8');
     return reply.status(appError.status).send(body);
   });
 

@@ -1,10 +1,19 @@
 // Shared JSON schemas (TypeBox): they validate requests and document the API.
-import { Type, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { ROLES, TOKEN_SCOPES } from '../domain/roles.js';
 import { UNIT_KINDS } from '../services/units.service.js';
 
-// Null first: with type coercion on, ajv would otherwise turn null into "" via the other branch.
-export const Nullable = <T extends TSchema>(t: T) => Type.Union([Type.Null(), t]);
+/**
+ * A value or null. Written as `type: [T, 'null']` (or an enum including null) rather than
+ * anyOf: with type coercion on, ajv coerces inside the first anyOf branch that can take the
+ * value, turning null into "" (string first) or 0 into null (null first).
+ */
+export function Nullable<T extends TSchema>(t: T) {
+  const s = t as unknown as { type?: unknown; enum?: unknown[] };
+  if (typeof s.type === 'string') return Type.Unsafe<Static<T> | null>({ ...t, type: [s.type, 'null'] });
+  if (Array.isArray(s.enum)) return Type.Unsafe<Static<T> | null>({ ...t, enum: [...s.enum, null] });
+  return Type.Union([t, Type.Null()]);
+}
 export const strictObject: typeof Type.Object = ((props: Parameters<typeof Type.Object>[0], opts?: object) =>
   Type.Object(props, { additionalProperties: false, ...opts })) as typeof Type.Object;
 

@@ -24,6 +24,8 @@ export interface ServiceContext {
   catalogue: Catalogue;
   clock: Clock;
   blobs: BlobStore;
+  /** IANA zone for calendar days ("today", report years); times are stored in UTC. */
+  timezone: string;
 }
 
 /** The operator at the server's console: may do every administrative act, audited as such. */

@@ -30,7 +30,6 @@ import type { AuditService } from './audit.service.js';
 import { assertPermission, hasPermission, type Actor, type ServiceContext } from './context.js';
 
 /** Calendar dates ("today", purchase dates) are judged in the unit's time zone. */
-export const REGISTRY_TIME_ZONE = 'Asia/Shanghai';
 /** One billion yuan: far above any device budget, well inside exact integers. */
 export const MAX_COST_CENTS = 100_000_000_000;
 const DETAIL_HISTORY_LIMIT = 200;
@@ -243,14 +242,14 @@ export function checkCostCents(value: number, field: string): number {
 }
 
 /** A calendar date that is not in the future (in the registry time zone). */
-export function checkPastDate(value: string, field: string, zhField: string, now: number): string {
+export function checkPastDate(value: string, field: string, zhField: string, now: number, timeZone: string): string {
   if (typeof value !== 'string' || !isCalendarDate(value))
     throw invalidField(
       field,
       `${zhField}须为有效日期（YYYY-MM-DD）`,
       `${field} must be a valid date (YYYY-MM-DD)`,
     );
-  const today = calendarDateIn(now, REGISTRY_TIME_ZONE);
+  const today = calendarDateIn(now, timeZone);
   if (value > today)
     throw invalidField(
       field,
@@ -703,7 +702,7 @@ export class DevicesService {
     const model = optionalText(input.model, 'model', '型号', 100);
     const notes = optionalText(input.notes, 'notes', '备注', 1000, true);
     const purchaseDate = input.purchaseDate
-      ? checkPastDate(input.purchaseDate, 'purchaseDate', '购置日期', now)
+      ? checkPastDate(input.purchaseDate, 'purchaseDate', '购置日期', now, this.ctx.timezone)
       : null;
     const purchaseCostCents =
       input.purchaseCostCents === undefined || input.purchaseCostCents === null
@@ -783,7 +782,7 @@ export class DevicesService {
     if (patch.notes !== undefined) next.notes = optionalText(patch.notes, 'notes', '备注', 1000, true);
     if (patch.purchaseDate !== undefined)
       next.purchaseDate = patch.purchaseDate
-        ? checkPastDate(patch.purchaseDate, 'purchaseDate', '购置日期', now)
+        ? checkPastDate(patch.purchaseDate, 'purchaseDate', '购置日期', now, this.ctx.timezone)
         : null;
     if (patch.purchaseCostCents !== undefined)
       next.purchaseCostCents =
@@ -1008,7 +1007,7 @@ export class DevicesService {
     now: number,
   ): Omit<EventRow, 'id' | 'deviceId' | 'unitId' | 'recordedBy' | 'createdAt'> {
     const kind = input.kind;
-    const occurredOn = checkPastDate(input.occurredOn, 'occurredOn', '发生日期', now);
+    const occurredOn = checkPastDate(input.occurredOn, 'occurredOn', '发生日期', now, this.ctx.timezone);
     const description = requiredText(input.description, 'description', '说明', 1000, true);
     const given = (v: unknown) => v !== undefined && v !== null;
     const notFor = (field: string) =>

@@ -16,7 +16,7 @@ import {
 import { AppError, errors } from '../domain/errors.js';
 import type { AuditService } from './audit.service.js';
 import { assertPermission, type Actor, type ServiceContext } from './context.js';
-import { REGISTRY_TIME_ZONE, sortTypes, userNames } from './devices.service.js';
+import { sortTypes, userNames } from './devices.service.js';
 
 export type StatusCounts = Record<DeviceStatus, number> & { total: number };
 
@@ -170,7 +170,7 @@ export class EquipmentReportService {
   yearRange(): { min: number; max: number } {
     return {
       min: 2000,
-      max: Number(calendarDateIn(this.ctx.clock.now(), REGISTRY_TIME_ZONE).slice(0, 4)) + 1,
+      max: Number(calendarDateIn(this.ctx.clock.now(), this.ctx.timezone).slice(0, 4)) + 1,
     };
   }
 
@@ -200,7 +200,7 @@ export class EquipmentReportService {
       year,
       unit,
       generatedAt: this.ctx.clock.now(),
-      timeZone: REGISTRY_TIME_ZONE,
+      timeZone: this.ctx.timezone,
       currency: 'CNY',
     };
   }
@@ -251,7 +251,7 @@ export class EquipmentReportService {
     for (const e of scoped)
       if (e.kind === 'retirement' && e.deviceId) retiredOn.set(e.deviceId, e.occurredOn);
     const acquiredOn = (d: DevicesTable) =>
-      d.purchaseDate ?? calendarDateIn(Number(d.createdAt), REGISTRY_TIME_ZONE);
+      d.purchaseDate ?? calendarDateIn(Number(d.createdAt), this.ctx.timezone);
     const fleet = allDevices.filter((d) => {
       if (acquiredOn(d) > end) return false;
       const retired = retiredOn.get(d.id);

@@ -72,7 +72,7 @@ export class TodoService {
   constructor(
     private readonly ctx: ServiceContext,
     /** The local day ("today's activities") and the times shown in titles. */
-    private readonly timeZone = 'Asia/Shanghai',
+    private readonly timeZone: string,
   ) {
     this.time = new Intl.DateTimeFormat('zh-CN', {
       timeZone,

@@ -29,7 +29,7 @@ export const CaseSchema = Type.Object({
  * A number or null. Not Nullable(): its null-first union lets ajv's type coercion turn 0
  * into null before the number branch is tried.
  */
-export const NumberOrNull = Type.Unsafe<number | null>({ type: ['number', 'null'] });
+export const NumberOrNull = Nullable(Type.Number());
 
 // Shape checks only; the service checks real dates, order, officers and the retention class.
 const Day = Type.String({ maxLength: 10 });

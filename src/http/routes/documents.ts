@@ -155,6 +155,12 @@ const documentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async 
     async (request, reply) => {
       const { document, downloadName, stream } = await services.documents.open(requireAuth(request).actor, request.params.id);
       const inline = request.query.inline === true && INLINE_TYPES.has(document.mediaType);
+      // A failure before the first byte (e.g. a fixity mismatch on a small file) is answered
+      // as a JSON error, so the content headers must not stay behind.
+      stream.once('error', () => {
+        if (reply.sent) return;
+        for (const h of ['content-type', 'content-length', 'content-disposition', 'etag', 'content-security-policy']) reply.removeHeader(h);
+      });
       return reply
         .header('content-type', document.mediaType)
         .header('content-length', String(document.size))
