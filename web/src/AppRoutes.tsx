@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useNavigate } from 'react-router-dom';
 import { useQueryClient } from '@tanstack/react-query';
 import { setAuthHandlers } from './api/client';
@@ -20,7 +20,51 @@ const TokensPage = lazy(() => import('./pages/TokensPage'));
 const SecuritySettingsPage = lazy(() => import('./pages/SecuritySettingsPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
 const ProfilePage = lazy(() => import('./pages/ProfilePage'));
+const DevicesPage = lazy(() => import('./pages/DevicesPage'));
+const DeviceDetailPage = lazy(() => import('./pages/DeviceDetailPage'));
+const MyDevicesPage = lazy(() => import('./pages/MyDevicesPage'));
+const PreUseCheckPage = lazy(() => import('./pages/PreUseCheckPage'));
+const SubjectsPage = lazy(() => import('./pages/SubjectsPage'));
+const DossierPage = lazy(() => import('./pages/DossierPage'));
+const CasesPage = lazy(() => import('./pages/CasesPage'));
+const CaseDetailPage = lazy(() => import('./pages/CaseDetailPage'));
+const ActivitiesPage = lazy(() => import('./pages/ActivitiesPage'));
+const ActivityCreatePage = lazy(() => import('./pages/ActivityCreatePage'));
+const ActivityDetailPage = lazy(() => import('./pages/ActivityDetailPage'));
+const ExemptionReviewPage = lazy(() => import('./pages/ExemptionReviewPage'));
+const EquipmentReportPage = lazy(() => import('./pages/EquipmentReportPage'));
+const RegistrySettingsPage = lazy(() => import('./pages/RegistrySettingsPage'));
+const NotificationTemplatesPage = lazy(() => import('./pages/NotificationTemplatesPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+
+/** Pages of the app behind a permission: path → page. */
+const GUARDED: { path: string; permission: string; page: ReactNode }[] = [
+  { path: 'units', permission: PERM.unitsRead, page: <UnitsPage /> },
+  { path: 'users', permission: PERM.usersRead, page: <UsersPage /> },
+  { path: 'roles', permission: PERM.usersRead, page: <RolesPage /> },
+  { path: 'tokens', permission: PERM.tokensManage, page: <TokensPage /> },
+  { path: 'settings/security', permission: PERM.settingsManage, page: <SecuritySettingsPage /> },
+  { path: 'settings/registry', permission: PERM.settingsManage, page: <RegistrySettingsPage /> },
+  {
+    path: 'settings/notification-templates',
+    permission: PERM.templatesManage,
+    page: <NotificationTemplatesPage />,
+  },
+  { path: 'audit', permission: PERM.auditRead, page: <AuditPage /> },
+  { path: 'devices', permission: PERM.devicesRead, page: <DevicesPage /> },
+  { path: 'devices/:id', permission: PERM.devicesRead, page: <DeviceDetailPage /> },
+  { path: 'my-devices', permission: PERM.checkoutsOwn, page: <MyDevicesPage /> },
+  { path: 'my-devices/:id/check', permission: PERM.checkoutsOwn, page: <PreUseCheckPage /> },
+  { path: 'subjects', permission: PERM.subjectsRead, page: <SubjectsPage /> },
+  { path: 'subjects/:id', permission: PERM.subjectsRead, page: <DossierPage /> },
+  { path: 'cases', permission: PERM.casesRead, page: <CasesPage /> },
+  { path: 'cases/:id', permission: PERM.casesRead, page: <CaseDetailPage /> },
+  { path: 'activities', permission: PERM.activitiesRead, page: <ActivitiesPage /> },
+  { path: 'activities/new', permission: PERM.activitiesManage, page: <ActivityCreatePage /> },
+  { path: 'activities/:id', permission: PERM.activitiesRead, page: <ActivityDetailPage /> },
+  { path: 'exemptions/review', permission: PERM.exemptionsReview, page: <ExemptionReviewPage /> },
+  { path: 'reports/equipment', permission: PERM.reportsEquipment, page: <EquipmentReportPage /> },
+];
 
 /** Where the API client sends the user on 401 and on a forced password change. */
 function AuthRedirects() {
@@ -59,54 +103,13 @@ export function AppRoutes() {
           <Route element={<RequireAuth />}>
             <Route element={<AppLayout />}>
               <Route index element={<HomePage />} />
-              <Route
-                path="units"
-                element={
-                  <RequirePermission permission={PERM.unitsRead}>
-                    <UnitsPage />
-                  </RequirePermission>
-                }
-              />
-              <Route
-                path="users"
-                element={
-                  <RequirePermission permission={PERM.usersRead}>
-                    <UsersPage />
-                  </RequirePermission>
-                }
-              />
-              <Route
-                path="roles"
-                element={
-                  <RequirePermission permission={PERM.usersRead}>
-                    <RolesPage />
-                  </RequirePermission>
-                }
-              />
-              <Route
-                path="tokens"
-                element={
-                  <RequirePermission permission={PERM.tokensManage}>
-                    <TokensPage />
-                  </RequirePermission>
-                }
-              />
-              <Route
-                path="settings/security"
-                element={
-                  <RequirePermission permission={PERM.settingsManage}>
-                    <SecuritySettingsPage />
-                  </RequirePermission>
-                }
-              />
-              <Route
-                path="audit"
-                element={
-                  <RequirePermission permission={PERM.auditRead}>
-                    <AuditPage />
-                  </RequirePermission>
-                }
-              />
+              {GUARDED.map(({ path, permission, page }) => (
+                <Route
+                  key={path}
+                  path={path}
+                  element={<RequirePermission permission={permission}>{page}</RequirePermission>}
+                />
+              ))}
               <Route path="profile" element={<ProfilePage />} />
               <Route path="*" element={<NotFoundPage />} />
             </Route>

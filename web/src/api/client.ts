@@ -39,6 +39,8 @@ export function setAuthHandlers(h: AuthHandlers): void {
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   body?: unknown;
+  /** A multipart body (file uploads); the browser sets the boundary. */
+  form?: FormData;
   query?: Record<string, string | number | boolean | undefined | null>;
   /**
    * Credential checks (login, MFA, current password) answer 401 for a wrong secret;
@@ -97,7 +99,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
       method,
       headers,
       credentials: 'same-origin',
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.form ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
     });
   } catch {
     throw new ApiError(0, 'NETWORK_ERROR', i18n.t('errors.network'));

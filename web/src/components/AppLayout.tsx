@@ -4,6 +4,16 @@ import type { MenuProps } from 'antd';
 import {
   ApartmentOutlined,
   AuditOutlined,
+  BarChartOutlined,
+  CameraOutlined,
+  FileProtectOutlined,
+  FolderOpenOutlined,
+  IdcardOutlined,
+  ScheduleOutlined,
+  SolutionOutlined,
+  SoundOutlined,
+  ToolOutlined,
+  VideoCameraOutlined,
   HomeOutlined,
   KeyOutlined,
   LogoutOutlined,
@@ -39,19 +49,85 @@ function useMenuItems(me: Me | undefined): MenuItem[] {
   }
   if (can(me, PERM.tokensManage))
     system.push({ key: '/tokens', icon: <KeyOutlined />, label: t('menu.tokens') });
-  if (can(me, PERM.settingsManage))
+  if (can(me, PERM.settingsManage)) {
     system.push({
       key: '/settings/security',
       icon: <SafetyCertificateOutlined />,
       label: t('menu.security'),
     });
+    system.push({ key: '/settings/registry', icon: <ToolOutlined />, label: t('menu.registrySettings') });
+  }
+  if (can(me, PERM.templatesManage))
+    system.push({
+      key: '/settings/notification-templates',
+      icon: <SoundOutlined />,
+      label: t('menu.notificationTemplates'),
+    });
+
+  const business: MenuItem[] = [];
+  if (can(me, PERM.activitiesRead))
+    business.push({ key: '/activities', icon: <ScheduleOutlined />, label: t('menu.activities') });
+  if (can(me, PERM.casesRead))
+    business.push({ key: '/cases', icon: <FolderOpenOutlined />, label: t('menu.cases') });
+  if (can(me, PERM.subjectsRead))
+    business.push({ key: '/subjects', icon: <IdcardOutlined />, label: t('menu.subjects') });
+  if (can(me, PERM.exemptionsReview))
+    business.push({
+      key: '/exemptions/review',
+      icon: <FileProtectOutlined />,
+      label: t('menu.exemptionReview'),
+    });
+
+  const equipment: MenuItem[] = [];
+  if (can(me, PERM.devicesRead))
+    equipment.push({ key: '/devices', icon: <VideoCameraOutlined />, label: t('menu.devices') });
+  if (can(me, PERM.checkoutsOwn))
+    equipment.push({ key: '/my-devices', icon: <CameraOutlined />, label: t('menu.myDevices') });
+  if (can(me, PERM.reportsEquipment))
+    equipment.push({
+      key: '/reports/equipment',
+      icon: <BarChartOutlined />,
+      label: t('menu.equipmentReport'),
+    });
 
   const items: MenuItem[] = [{ key: '/', icon: <HomeOutlined />, label: t('menu.home') }];
+  if (business.length)
+    items.push({
+      key: 'business',
+      icon: <SolutionOutlined />,
+      label: t('menu.business'),
+      children: business,
+    });
+  if (equipment.length)
+    items.push({
+      key: 'equipment',
+      icon: <CameraOutlined />,
+      label: t('menu.equipment'),
+      children: equipment,
+    });
   if (system.length)
     items.push({ key: 'system', icon: <SettingOutlined />, label: t('menu.system'), children: system });
   if (can(me, PERM.auditRead)) items.push({ key: '/audit', icon: <AuditOutlined />, label: t('menu.audit') });
   items.push({ key: '/profile', icon: <UserOutlined />, label: t('menu.profile') });
   return items;
+}
+
+/** The menu entry a page belongs to: the longest entry that is a prefix of the path. */
+function selectedKey(pathname: string, items: MenuItem[]): string {
+  const path = pathname.replace(/\/$/, '') || '/';
+  const keys: string[] = [];
+  const walk = (list: MenuItem[]) => {
+    for (const it of list) {
+      if (!it || !('key' in it)) continue;
+      if ('children' in it && it.children) walk(it.children as MenuItem[]);
+      else if (typeof it.key === 'string' && it.key.startsWith('/')) keys.push(it.key);
+    }
+  };
+  walk(items);
+  const match = keys
+    .filter((k) => k === path || (k !== '/' && path.startsWith(`${k}/`)))
+    .sort((a, b) => b.length - a.length)[0];
+  return match ?? path;
 }
 
 function Logo({ compact }: { compact: boolean }) {
@@ -76,13 +152,13 @@ export function AppLayout() {
   const [drawerOpen, setDrawerOpen] = useState(false);
   const items = useMenuItems(me);
 
-  const selected = location.pathname === '/' ? '/' : location.pathname.replace(/\/$/, '');
+  const selected = selectedKey(location.pathname, items);
   const menu = (
     <Menu
       theme="dark"
       mode="inline"
       selectedKeys={[selected]}
-      defaultOpenKeys={['system']}
+      defaultOpenKeys={['business', 'equipment', 'system']}
       items={items}
       onClick={({ key }) => {
         setDrawerOpen(false);

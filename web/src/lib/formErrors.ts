@@ -16,3 +16,15 @@ export function applyFieldError(
   form.setFields([{ name: field, errors: [err.message] }]);
   return true;
 }
+
+/**
+ * Puts a server error on the field named in its details (`details.field`), for codes whose
+ * field depends on the input (e.g. SUBJECT_EXISTS on the credit code or the ID number).
+ */
+export function applyDetailsField(form: FormInstance, err: unknown, fields: readonly string[]): boolean {
+  if (!isApiError(err)) return false;
+  const field = err.details.field;
+  if (typeof field !== 'string' || !fields.includes(field)) return false;
+  form.setFields([{ name: field, errors: [err.message] }]);
+  return true;
+}

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { health } from '../api/endpoints';
 import type { HealthComponent } from '../api/types';
 import { RoleTags } from '../components/RoleTags';
+import { TodoCard } from '../components/TodoCard';
 import { hourNow, formatTime } from '../lib/time';
 import { useMe } from '../lib/useMe';
 
@@ -66,6 +67,9 @@ export default function HomePage() {
       </Typography.Title>
       <Typography.Paragraph type="secondary">{t('home.welcome')}</Typography.Paragraph>
       <Row gutter={[16, 16]}>
+        <Col span={24}>
+          <TodoCard />
+        </Col>
         <Col xs={24} lg={12}>
           <Card title={t('home.myAccount')}>
             <Descriptions
