@@ -22,7 +22,7 @@ import {
   startServer,
   stopServer,
   type Server,
-} from './harness';
+} from './harness.js';
 
 const PASSWORD = 'Registry#Test-2025';
 const BRIGADE = '漯河市畜牧兽医执法大队';
