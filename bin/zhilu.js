@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
-  process.stderr.write('zhilu: 尚未构建，请先运行 npm run build / not built yet: run `npm run build` first\n');
+  process.stderr.write(
+    'zhilu: 尚未构建，请先运行 npm run build / not built yet: run `npm run build` first\n',
+  );
   process.exit(1);
 }
 const { main } = await import(entry.href);

@@ -550,7 +550,9 @@ describe('config: describeConfig and redactUrl never leak a password', () => {
   });
 
   it('describeConfig masks a password given as ?password= in DATABASE_URL', () => {
-    const d = describeConfig(loadConfig({ DATABASE_URL: 'postgres://u@h/db?password=secret&sslpassword=s2' }));
+    const d = describeConfig(
+      loadConfig({ DATABASE_URL: 'postgres://u@h/db?password=secret&sslpassword=s2' }),
+    );
     expect(JSON.stringify(d)).not.toContain('secret');
     expect(JSON.stringify(d)).not.toContain('s2');
   });

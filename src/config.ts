@@ -30,16 +30,25 @@ export interface ConfigFlags {
 
 export class ConfigError extends AppError {
   constructor(variable: string, zh: string, en: string) {
-    super('CONFIG_INVALID', 400, { zh: `配置错误（${variable}）：${zh}`, en: `Configuration error (${variable}): ${en}` }, {
-      variable,
-    });
+    super(
+      'CONFIG_INVALID',
+      400,
+      { zh: `配置错误（${variable}）：${zh}`, en: `Configuration error (${variable}): ${en}` },
+      {
+        variable,
+      },
+    );
   }
 }
 
 function parsePort(raw: string | number, variable: string): number {
   const n = typeof raw === 'number' ? raw : /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
   if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new ConfigError(variable, `端口须为 0–65535 的整数，收到 “${raw}”`, `port must be an integer 0–65535, got "${raw}"`);
+    throw new ConfigError(
+      variable,
+      `端口须为 0–65535 的整数，收到 “${raw}”`,
+      `port must be an integer 0–65535, got "${raw}"`,
+    );
   return n;
 }
 
@@ -70,7 +79,11 @@ export function parseDatabaseUrl(raw: string | undefined, dataDir: string): Data
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError('DATABASE_URL', `不是合法的地址：“${maskSecrets(value)}”`, `not a valid URL: "${maskSecrets(value)}"`);
+    throw new ConfigError(
+      'DATABASE_URL',
+      `不是合法的地址：“${maskSecrets(value)}”`,
+      `not a valid URL: "${maskSecrets(value)}"`,
+    );
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
     throw new ConfigError(
@@ -83,7 +96,11 @@ export function parseDatabaseUrl(raw: string | undefined, dataDir: string): Data
   return { kind: 'postgres', url: value };
 }
 
-export function parseStorageUrl(raw: string | undefined, dataDir: string, env: NodeJS.ProcessEnv = process.env): StorageConfig {
+export function parseStorageUrl(
+  raw: string | undefined,
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): StorageConfig {
   if (raw === undefined || raw.trim() === '') return { kind: 'local', dir: path.join(dataDir, 'blobs') };
   const value = raw.trim();
   if (value.startsWith('file:')) {
@@ -95,7 +112,11 @@ export function parseStorageUrl(raw: string | undefined, dataDir: string, env: N
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError('STORAGE_URL', `不是合法的地址：“${maskSecrets(value)}”`, `not a valid URL: "${maskSecrets(value)}"`);
+    throw new ConfigError(
+      'STORAGE_URL',
+      `不是合法的地址：“${maskSecrets(value)}”`,
+      `not a valid URL: "${maskSecrets(value)}"`,
+    );
   }
   if (url.protocol !== 's3:')
     throw new ConfigError(
@@ -104,7 +125,11 @@ export function parseStorageUrl(raw: string | undefined, dataDir: string, env: N
       `only s3://bucket?endpoint=… or file:DIR is supported, got "${url.protocol}"`,
     );
   const bucket = url.hostname;
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) || bucket.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(bucket))
+  if (
+    !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket) ||
+    bucket.includes('..') ||
+    /^\d+\.\d+\.\d+\.\d+$/.test(bucket)
+  )
     throw new ConfigError('STORAGE_URL', `桶名不合法：“${bucket}”`, `invalid bucket name: "${bucket}"`);
   const q = url.searchParams;
   const known = new Set(['endpoint', 'region', 'forcePathStyle', 'checksum', 'prefix', 'partSizeMiB']);
@@ -112,7 +137,11 @@ export function parseStorageUrl(raw: string | undefined, dataDir: string, env: N
     if (!known.has(key))
       throw new ConfigError('STORAGE_URL', `未知参数 “${key}”`, `unknown parameter "${key}"`);
   if (url.username || url.password)
-    throw new ConfigError('STORAGE_URL', '凭据不能写在地址中，请使用 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY', 'credentials do not belong in the URL; use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY');
+    throw new ConfigError(
+      'STORAGE_URL',
+      '凭据不能写在地址中，请使用 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY',
+      'credentials do not belong in the URL; use AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY',
+    );
   const endpoint = q.get('endpoint') ?? undefined;
   if (endpoint !== undefined) {
     try {
@@ -120,7 +149,11 @@ export function parseStorageUrl(raw: string | undefined, dataDir: string, env: N
       if (e.protocol !== 'http:' && e.protocol !== 'https:') throw new Error('protocol');
       if (e.username || e.password) throw new Error('credentials');
     } catch {
-      throw new ConfigError('STORAGE_URL', `endpoint 须为 http(s) 地址：“${endpoint}”`, `endpoint must be an http(s) URL: "${endpoint}"`);
+      throw new ConfigError(
+        'STORAGE_URL',
+        `endpoint 须为 http(s) 地址：“${endpoint}”`,
+        `endpoint must be an http(s) URL: "${endpoint}"`,
+      );
     }
   }
   const checksum = q.get('checksum') ?? 'when_required';
@@ -132,7 +165,11 @@ export function parseStorageUrl(raw: string | undefined, dataDir: string, env: N
     );
   const prefix = q.get('prefix') ?? '';
   if (prefix && !/^[A-Za-z0-9._/-]+\/$/.test(prefix))
-    throw new ConfigError('STORAGE_URL', 'prefix 须以 / 结尾且只含字母数字和 ._-/', 'prefix must end with / and use only letters, digits and ._-/');
+    throw new ConfigError(
+      'STORAGE_URL',
+      'prefix 须以 / 结尾且只含字母数字和 ._-/',
+      'prefix must end with / and use only letters, digits and ._-/',
+    );
   const partSizeMiB = parsePositiveInt(q.get('partSizeMiB') ?? undefined, 8, 'STORAGE_URL partSizeMiB');
   if (partSizeMiB < 5)
     throw new ConfigError('STORAGE_URL', 'partSizeMiB 不能小于 5', 'partSizeMiB must be at least 5');
@@ -150,9 +187,17 @@ export function parseStorageUrl(raw: string | undefined, dataDir: string, env: N
 
 export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Config {
   const dataDir = path.resolve(flags.data || env.ZHILU_DATA || './data');
-  const port = parsePort(flags.port ?? (env.ZHILU_PORT || 3000), flags.port !== undefined ? '--port' : 'ZHILU_PORT');
+  const port = parsePort(
+    flags.port ?? (env.ZHILU_PORT || 3000),
+    flags.port !== undefined ? '--port' : 'ZHILU_PORT',
+  );
   const host = (flags.host ?? (env.ZHILU_HOST || '127.0.0.1')).trim();
-  if (!host) throw new ConfigError(flags.host !== undefined ? '--host' : 'ZHILU_HOST', '主机地址不能为空', 'host must not be empty');
+  if (!host)
+    throw new ConfigError(
+      flags.host !== undefined ? '--host' : 'ZHILU_HOST',
+      '主机地址不能为空',
+      'host must not be empty',
+    );
   const adminPassword = env.ZHILU_ADMIN_PASSWORD ? env.ZHILU_ADMIN_PASSWORD : null;
   const timezone = env.ZHILU_TIMEZONE ?? 'Asia/Shanghai';
   try {

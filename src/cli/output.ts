@@ -12,7 +12,12 @@ export function printJson(value: unknown): void {
 
 export function printError(e: unknown, json: boolean): void {
   if (isAppError(e)) {
-    if (json) process.stderr.write(JSON.stringify({ error: { code: e.code, message: e.messages.zh, messageEn: e.messages.en, details: e.details } }) + '\n');
+    if (json)
+      process.stderr.write(
+        JSON.stringify({
+          error: { code: e.code, message: e.messages.zh, messageEn: e.messages.en, details: e.details },
+        }) + '\n',
+      );
     else process.stderr.write(`zhilu: ${e.messages.zh}\nzhilu: ${e.messages.en} [${e.code}]\n`);
     return;
   }
@@ -23,10 +28,15 @@ export function printError(e: unknown, json: boolean): void {
 
 /** A simple aligned table for human output. */
 export function printTable(rows: Record<string, unknown>[], columns: string[]): void {
-  const cell = (v: unknown) => (v === null || v === undefined ? '' : Array.isArray(v) ? v.join(',') : String(v));
+  const cell = (v: unknown) =>
+    v === null || v === undefined ? '' : Array.isArray(v) ? v.join(',') : String(v);
   const width = (s: string) => [...s].reduce((w, ch) => w + (/[\u1100-\uffff]/.test(ch) ? 2 : 1), 0);
   const widths = columns.map((c) => Math.max(width(c), ...rows.map((r) => width(cell(r[c])))));
-  const line = (vals: string[]) => vals.map((v, i) => v + ' '.repeat(widths[i]! - width(v))).join('  ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v + ' '.repeat(widths[i]! - width(v)))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(line(columns) + '\n');
   for (const r of rows) process.stdout.write(line(columns.map((c) => cell(r[c]))) + '\n');
 }

@@ -10,7 +10,9 @@ import { openZhilu } from '../zhilu.js';
 
 export async function serve(config: Config): Promise<void> {
   const zhilu = await openZhilu(config);
-  const app = await buildApp(zhilu, { logger: process.env.ZHILU_LOG !== 'off' && process.env.NODE_ENV !== 'test' });
+  const app = await buildApp(zhilu, {
+    logger: process.env.ZHILU_LOG !== 'off' && process.env.NODE_ENV !== 'test',
+  });
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (e) {
@@ -18,13 +20,23 @@ export async function serve(config: Config): Promise<void> {
     await zhilu.close().catch(() => {});
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE')
-      throw new AppError('PORT_IN_USE', 400, { zh: `端口 ${config.port} 已被占用（${config.host}）`, en: `Port ${config.port} is already in use on ${config.host}` });
+      throw new AppError('PORT_IN_USE', 400, {
+        zh: `端口 ${config.port} 已被占用（${config.host}）`,
+        en: `Port ${config.port} is already in use on ${config.host}`,
+      });
     if (err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL')
-      throw new AppError('LISTEN_FAILED', 400, { zh: `无法在 ${config.host}:${config.port} 上监听：${err.message}`, en: `Cannot listen on ${config.host}:${config.port}: ${err.message}` });
+      throw new AppError('LISTEN_FAILED', 400, {
+        zh: `无法在 ${config.host}:${config.port} 上监听：${err.message}`,
+        en: `Cannot listen on ${config.host}:${config.port}: ${err.message}`,
+      });
     throw e;
   }
   // After listen succeeds, so a start that fails (port in use) creates nobody.
-  const admin = await bootstrapAdmin({ catalogue: zhilu.catalogue, clock: zhilu.clock }, zhilu.services.audit, config.adminPassword);
+  const admin = await bootstrapAdmin(
+    { catalogue: zhilu.catalogue, clock: zhilu.clock },
+    zhilu.services.audit,
+    config.adminPassword,
+  );
   if (admin) {
     const how = admin.generated ? '' : '（取自 ZHILU_ADMIN_PASSWORD）';
     process.stdout.write(

@@ -61,7 +61,10 @@ const sqliteHelpers: DialectHelpers = {
   // BEGIN IMMEDIATE already holds SQLite's single write lock.
   lockAuditChain: async () => {},
   isUniqueViolation: (e) =>
-    typeof e === 'object' && e !== null && 'code' in e && String((e as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT_UNIQUE'),
+    typeof e === 'object' &&
+    e !== null &&
+    'code' in e &&
+    String((e as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT_UNIQUE'),
 };
 
 const AUDIT_LOCK_KEY = 74_686_001; // any constant; names the audit-chain advisory lock
@@ -102,18 +105,34 @@ function openSqlite(file: string): Catalogue {
       `cannot open the database file ${file}: ${(e as Error).message}`,
     );
   }
-  const db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect(database), plugins: [new CamelCasePlugin()] });
-  return { db, kind: 'sqlite', dialect: sqliteHelpers, describe: `sqlite:${file}`, close: () => db.destroy() };
+  const db = new Kysely<Schema>({
+    dialect: new ImmediateSqliteDialect(database),
+    plugins: [new CamelCasePlugin()],
+  });
+  return {
+    db,
+    kind: 'sqlite',
+    dialect: sqliteHelpers,
+    describe: `sqlite:${file}`,
+    close: () => db.destroy(),
+  };
 }
 
 // int8 (bigint) columns hold epoch milliseconds, well inside Number's exact range.
 const pgTypes = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === pg.types.builtins.INT8
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 async function openPostgres(url: string): Promise<Catalogue> {
-  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    types: pgTypes,
+    connectionTimeoutMillis: 10_000,
+  });
   pool.on('error', () => {}); // idle-client errors surface on the next query instead of crashing
   try {
     const client = await pool.connect();

@@ -38,7 +38,8 @@ export function canonicalJson(value: unknown): string {
       if (!Number.isFinite(value)) throw new TypeError('canonicalJson: non-finite number');
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+      if (Array.isArray(value))
+        return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
       const obj = value as Record<string, unknown>;
       const keys = Object.keys(obj)
         .filter((k) => obj[k] !== undefined)
@@ -55,7 +56,11 @@ export function hashEvent(fields: AuditFields, prevHash: string): string {
   return createHash('sha256').update(body, 'utf8').digest('hex');
 }
 
-export type ChainBreak = { seq: number; id: string; reason: 'prev_hash_mismatch' | 'hash_mismatch' | 'sequence_gap' };
+export type ChainBreak = {
+  seq: number;
+  id: string;
+  reason: 'prev_hash_mismatch' | 'hash_mismatch' | 'sequence_gap';
+};
 
 /**
  * Checks a run of events in sequence order. `previous` is the last verified event
@@ -70,7 +75,8 @@ export function verifyChain(
   for (const e of events) {
     const expectedPrev = last ? last.hash : GENESIS_HASH;
     const expectedSeq = last ? last.seq + 1 : 1;
-    if (e.seq !== expectedSeq) return { checked, last, broken: { seq: e.seq, id: e.id, reason: 'sequence_gap' } };
+    if (e.seq !== expectedSeq)
+      return { checked, last, broken: { seq: e.seq, id: e.id, reason: 'sequence_gap' } };
     if (e.prevHash !== expectedPrev)
       return { checked, last, broken: { seq: e.seq, id: e.id, reason: 'prev_hash_mismatch' } };
     const { prevHash: _p, hash, ...fields } = e;

@@ -35,7 +35,10 @@ export function nextCaseStatus(from: CaseStatus): CaseStatus | null {
  * A case moves forward one step at a time: each step is a procedural act with its own
  * date, so skipping one would leave a hole in the file (A14.1 "whole process traceable").
  */
-export function checkCaseTransition(from: CaseStatus, to: CaseStatus): { ok: true } | { ok: false; reason: 'same' | 'backward' | 'skip'; next: CaseStatus | null } {
+export function checkCaseTransition(
+  from: CaseStatus,
+  to: CaseStatus,
+): { ok: true } | { ok: false; reason: 'same' | 'backward' | 'skip'; next: CaseStatus | null } {
   const a = CASE_STATUSES.indexOf(from);
   const b = CASE_STATUSES.indexOf(to);
   const next = nextCaseStatus(from);
@@ -77,7 +80,12 @@ export function isCalendarDate(v: string): boolean {
 
 /** The calendar date of an instant in a time zone, as 'YYYY-MM-DD'. */
 export function localDate(epochMs: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(epochMs);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(epochMs);
   const get = (t: string) => parts.find((p) => p.type === t)!.value;
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
@@ -101,7 +109,8 @@ function fill(pattern: string, parts: CaseNumberParts, seq: string): string {
 
 /** e.g. pattern "{unitCode}罚〔{year}〕{seq}号", unitCode "漯牧执", 2026, 7 → "漯牧执罚〔2026〕007号". */
 export function formatCaseNumber(pattern: string, parts: CaseNumberParts, seq: number): string {
-  if (!Number.isSafeInteger(seq) || seq < 1) throw new Error(`case sequence must be a positive integer: ${seq}`);
+  if (!Number.isSafeInteger(seq) || seq < 1)
+    throw new Error(`case sequence must be a positive integer: ${seq}`);
   return fill(pattern, parts, padSeq(seq));
 }
 
@@ -112,11 +121,17 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * prefix (for a LIKE query) and a parser returning the sequence number, or null for a
  * number that does not follow the pattern.
  */
-export function caseNumberMatcher(pattern: string, parts: CaseNumberParts): { prefix: string; seqOf(caseNumber: string): number | null } {
+export function caseNumberMatcher(
+  pattern: string,
+  parts: CaseNumberParts,
+): { prefix: string; seqOf(caseNumber: string): number | null } {
   const at = pattern.indexOf('{seq}');
   const prefix = at < 0 ? fill(pattern, parts, '') : fill(pattern.slice(0, at), parts, '');
   const marker = '\u0000SEQ\u0000';
-  const re = new RegExp(`^${escapeRegExp(fill(pattern, parts, marker)).replaceAll(escapeRegExp(marker), '(\\d{1,9})')}$`, 'u');
+  const re = new RegExp(
+    `^${escapeRegExp(fill(pattern, parts, marker)).replaceAll(escapeRegExp(marker), '(\\d{1,9})')}$`,
+    'u',
+  );
   return {
     prefix,
     seqOf(caseNumber: string) {

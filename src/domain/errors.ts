@@ -30,7 +30,12 @@ export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 /** Builders for the errors used in more than one place. */
 export const errors = {
   validation: (detail: string, details?: Record<string, unknown>) =>
-    new AppError('VALIDATION_FAILED', 400, { zh: `请求内容不合法：${detail}`, en: `Invalid request: ${detail}` }, details),
+    new AppError(
+      'VALIDATION_FAILED',
+      400,
+      { zh: `请求内容不合法：${detail}`, en: `Invalid request: ${detail}` },
+      details,
+    ),
   notFound: (what: string, zhWhat: string, id?: string) =>
     new AppError(
       `${what.toUpperCase()}_NOT_FOUND`,
@@ -38,8 +43,7 @@ export const errors = {
       { zh: `${zhWhat}不存在${id ? `：${id}` : ''}`, en: `${what} not found${id ? `: ${id}` : ''}` },
       id ? { id } : undefined,
     ),
-  unauthenticated: () =>
-    new AppError('UNAUTHENTICATED', 401, { zh: '请先登录', en: 'Please log in first' }),
+  unauthenticated: () => new AppError('UNAUTHENTICATED', 401, { zh: '请先登录', en: 'Please log in first' }),
   forbidden: (permission?: string) =>
     new AppError(
       'FORBIDDEN',
@@ -50,5 +54,8 @@ export const errors = {
   conflict: (code: string, zh: string, en: string, details?: Record<string, unknown>) =>
     new AppError(code, 409, { zh, en }, details),
   internal: () =>
-    new AppError('INTERNAL_ERROR', 500, { zh: '服务器内部错误，请稍后重试', en: 'Internal server error, please retry later' }),
+    new AppError('INTERNAL_ERROR', 500, {
+      zh: '服务器内部错误，请稍后重试',
+      en: 'Internal server error, please retry later',
+    }),
 };

@@ -5,12 +5,7 @@
 export const PASSWORD_POLICY = { minLength: 10, maxLength: 128, minClasses: 3 } as const;
 
 export type PasswordRule =
-  | 'min_length'
-  | 'max_length'
-  | 'char_classes'
-  | 'contains_username'
-  | 'common'
-  | 'same_as_current';
+  'min_length' | 'max_length' | 'char_classes' | 'contains_username' | 'common' | 'same_as_current';
 
 const COMMON = new Set([
   'password1!',
@@ -48,7 +43,10 @@ export const PASSWORD_RULE_MESSAGES: Record<PasswordRule, { zh: string; en: stri
   },
   contains_username: { zh: '密码不能包含用户名', en: 'Password must not contain the username' },
   common: { zh: '该密码过于常见，请换一个', en: 'This password is too common; choose another' },
-  same_as_current: { zh: '新密码不能与当前密码相同', en: 'The new password must differ from the current one' },
+  same_as_current: {
+    zh: '新密码不能与当前密码相同',
+    en: 'The new password must differ from the current one',
+  },
 };
 
 /** Returns the first rule the password breaks, or null when it is acceptable. */
@@ -58,7 +56,8 @@ export function checkPassword(password: string, username: string, current?: stri
   if (length > PASSWORD_POLICY.maxLength) return 'max_length';
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((re) => re.test(password)).length;
   if (classes < PASSWORD_POLICY.minClasses) return 'char_classes';
-  if (username.length >= 3 && password.toLowerCase().includes(username.toLowerCase())) return 'contains_username';
+  if (username.length >= 3 && password.toLowerCase().includes(username.toLowerCase()))
+    return 'contains_username';
   if (COMMON.has(password.toLowerCase())) return 'common';
   if (current !== undefined && password === current) return 'same_as_current';
   return null;

@@ -27,13 +27,22 @@ export const PERMISSIONS = {
   'units.manage': { zh: '管理单位', en: 'Manage units' },
   'users.read': { zh: '查看人员', en: 'View users' },
   'users.manage': { zh: '管理人员、角色与密码', en: 'Manage users, roles and passwords' },
-  'tokens.manage': { zh: '管理所有 API 令牌（含采集站令牌）', en: 'Manage all API tokens (incl. station tokens)' },
+  'tokens.manage': {
+    zh: '管理所有 API 令牌（含采集站令牌）',
+    en: 'Manage all API tokens (incl. station tokens)',
+  },
   'tokens.own': { zh: '管理本人的 API 令牌', en: 'Manage own API tokens' },
   'audit.read': { zh: '查看与导出审计日志', en: 'View and export the audit trail' },
   'settings.manage': { zh: '修改系统设置', en: 'Change system settings' },
   'devices.read': { zh: '查看音像记录设备', en: 'View recording devices' },
-  'devices.manage': { zh: '管理设备台账（登记、维修、耗材、报废、调配）', en: 'Manage the device register (add, repair, consumables, retire, reassign)' },
-  'checkouts.own': { zh: '领用、检查、归还本人保管的设备', en: 'Check out, check and return devices one holds' },
+  'devices.manage': {
+    zh: '管理设备台账（登记、维修、耗材、报废、调配）',
+    en: 'Manage the device register (add, repair, consumables, retire, reassign)',
+  },
+  'checkouts.own': {
+    zh: '领用、检查、归还本人保管的设备',
+    en: 'Check out, check and return devices one holds',
+  },
   'checkouts.manage': { zh: '为他人办理领用与归还', en: 'Check devices out and in for others' },
   'subjects.read': { zh: '查看执法对象与一户一档', en: 'View subjects and dossiers' },
   'subjects.manage': { zh: '登记与修改执法对象', en: 'Register and edit subjects' },
@@ -73,7 +82,14 @@ const FIELD_WORK: Permission[] = [
 /** The permission table. Least privilege: a role gets only what its work needs. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   officer: [...EVERYONE, ...FIELD_WORK],
-  custodian: [...EVERYONE, 'devices.manage', 'checkouts.own', 'checkouts.manage', 'documents.upload', 'reports.equipment'],
+  custodian: [
+    ...EVERYONE,
+    'devices.manage',
+    'checkouts.own',
+    'checkouts.manage',
+    'documents.upload',
+    'reports.equipment',
+  ],
   legal_office: [...EVERYONE, 'subjects.manage', 'cases.manage', 'activities.manage', 'documents.upload'],
   leader: [...EVERYONE, ...FIELD_WORK, 'exemptions.review', 'templates.manage', 'reports.equipment'],
   department_head: [...EVERYONE, ...FIELD_WORK, 'reports.equipment'],
@@ -119,4 +135,3 @@ export function permissionsOf(roles: readonly Role[]): Permission[] {
 export function can(roles: readonly Role[], permission: Permission): boolean {
   return roles.some((r) => ROLE_PERMISSIONS[r].includes(permission));
 }
-

@@ -39,7 +39,13 @@ const failed = (c: CodeCheck) => {
 
 describe('unified social credit code (GB 32100-2015)', () => {
   // The standard's own example, and codes as printed on published business licences.
-  const valid = ['91350100M000100Y43', '91440300708461136T', '91110108551385082Q', '91310000MA1FL1MMXL', '12100000400010398P'];
+  const valid = [
+    '91350100M000100Y43',
+    '91440300708461136T',
+    '91110108551385082Q',
+    '91310000MA1FL1MMXL',
+    '12100000400010398P',
+  ];
 
   it.each(valid)('%s is valid, by both implementations', (code) => {
     expect(indep.credit(code.slice(0, 17))).toBe(code[17]);
@@ -62,12 +68,22 @@ describe('unified social credit code (GB 32100-2015)', () => {
 
   it.each(['I', 'O', 'Z', 'S', 'V'])('refuses the letter %s', (letter) => {
     const code = `91350100M0001${letter}0Y43`;
-    expect(failed(validateCreditCode(code))).toMatchObject({ rule: 'alphabet', position: 14, actual: letter });
-    expect(describeCodeFailure('credit_code', failed(validateCreditCode(code))).zh).toContain(`第14位字符“${letter}”`);
+    expect(failed(validateCreditCode(code))).toMatchObject({
+      rule: 'alphabet',
+      position: 14,
+      actual: letter,
+    });
+    expect(describeCodeFailure('credit_code', failed(validateCreditCode(code))).zh).toContain(
+      `第14位字符“${letter}”`,
+    );
   });
 
   it('refuses the wrong length', () => {
-    expect(failed(validateCreditCode('91350100M000100Y4'))).toMatchObject({ rule: 'length', expected: '18', actual: '17' });
+    expect(failed(validateCreditCode('91350100M000100Y4'))).toMatchObject({
+      rule: 'length',
+      expected: '18',
+      actual: '17',
+    });
     expect(failed(validateCreditCode('91350100M000100Y433'))).toMatchObject({ rule: 'length', actual: '19' });
     expect(failed(validateCreditCode(''))).toMatchObject({ rule: 'length', actual: '0' });
   });
@@ -79,7 +95,10 @@ describe('unified social credit code (GB 32100-2015)', () => {
   });
 
   it('normalises spaces, lower case and full-width characters before checking', () => {
-    expect(validateCreditCode('  ９１３５０１００ｍ０００１００ｙ４３\u3000')).toEqual({ ok: true, value: '91350100M000100Y43' });
+    expect(validateCreditCode('  ９１３５０１００ｍ０００１００ｙ４３\u3000')).toEqual({
+      ok: true,
+      value: '91350100M000100Y43',
+    });
     expect(normaliseCode(' 91350100m000100y43 ')).toBe('91350100M000100Y43');
   });
 
@@ -145,9 +164,19 @@ describe('resident identity number (GB 11643-1999)', () => {
   });
 
   it('refuses letters, a misplaced X and the old 15-digit numbers', () => {
-    expect(failed(validateIdNumber('1101051949123100X2', TODAY))).toMatchObject({ rule: 'alphabet', position: 17, actual: 'X' });
-    expect(failed(validateIdNumber('11010519491231A02X', TODAY))).toMatchObject({ rule: 'alphabet', position: 15 });
-    expect(failed(validateIdNumber('110105491231002', TODAY))).toMatchObject({ rule: 'length', actual: '15' });
+    expect(failed(validateIdNumber('1101051949123100X2', TODAY))).toMatchObject({
+      rule: 'alphabet',
+      position: 17,
+      actual: 'X',
+    });
+    expect(failed(validateIdNumber('11010519491231A02X', TODAY))).toMatchObject({
+      rule: 'alphabet',
+      position: 15,
+    });
+    expect(failed(validateIdNumber('110105491231002', TODAY))).toMatchObject({
+      rule: 'length',
+      actual: '15',
+    });
   });
 
   it('refuses an unknown province code', () => {
@@ -163,7 +192,10 @@ describe('resident identity number (GB 11643-1999)', () => {
     const hk = '81000019800101001';
     expect(validateIdNumber(hk + indep.id(hk), TODAY).ok).toBe(true);
     const badForeign = '99915619800101001';
-    expect(failed(validateIdNumber(badForeign + indep.id(badForeign), TODAY))).toMatchObject({ rule: 'region', position: 2 });
+    expect(failed(validateIdNumber(badForeign + indep.id(badForeign), TODAY))).toMatchObject({
+      rule: 'region',
+      position: 2,
+    });
   });
 
   it('agrees with the independent implementation on many generated numbers', () => {

@@ -31,9 +31,41 @@ export const ID_NUMBER_CHECK = '10X98765432';
 
 /** Province-level division codes (GB/T 2260), plus 81/82/83 of the Hong Kong, Macao and Taiwan residence permits. */
 const PROVINCES = new Set([
-  '11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37',
-  '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65',
-  '71', '81', '82', '83',
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '21',
+  '22',
+  '23',
+  '31',
+  '32',
+  '33',
+  '34',
+  '35',
+  '36',
+  '37',
+  '41',
+  '42',
+  '43',
+  '44',
+  '45',
+  '46',
+  '50',
+  '51',
+  '52',
+  '53',
+  '54',
+  '61',
+  '62',
+  '63',
+  '64',
+  '65',
+  '71',
+  '81',
+  '82',
+  '83',
 ]);
 
 /** Trim, full-width → half-width (NFKC), upper case: what people paste from Word or a phone. */
@@ -63,7 +95,11 @@ export function idNumberCheckChar(first17: string): string {
   return ID_NUMBER_CHECK[sum % 11]!;
 }
 
-function fail(value: string, rule: CodeRule, extra: { position?: number; expected?: string; actual?: string } = {}): CodeCheck {
+function fail(
+  value: string,
+  rule: CodeRule,
+  extra: { position?: number; expected?: string; actual?: string } = {},
+): CodeCheck {
   return { ok: false, rule, ...extra, value };
 }
 
@@ -75,9 +111,11 @@ export function validateCreditCode(raw: string): CodeCheck {
   if (bad >= 0) return fail(value, 'alphabet', { position: bad + 1, actual: chars[bad]! });
   // Positions 3–8: the administrative division code of the registering authority.
   for (let i = 2; i < 8; i++)
-    if (!/[0-9]/.test(chars[i]!)) return fail(value, 'region', { position: i + 1, expected: '0-9', actual: chars[i]! });
+    if (!/[0-9]/.test(chars[i]!))
+      return fail(value, 'region', { position: i + 1, expected: '0-9', actual: chars[i]! });
   const expected = creditCodeCheckChar(value.slice(0, 17));
-  if (expected !== chars[17]) return fail(value, 'check_character', { position: 18, expected, actual: chars[17]! });
+  if (expected !== chars[17])
+    return fail(value, 'check_character', { position: 18, expected, actual: chars[17]! });
   return { ok: true, value };
 }
 
@@ -99,7 +137,8 @@ export function validateIdNumber(raw: string, today: string): CodeCheck {
   for (let i = 0; i < 18; i++) {
     const c = chars[i]!;
     const okChar = /[0-9]/.test(c) || (i === 17 && c === 'X');
-    if (!okChar) return fail(value, 'alphabet', { position: i + 1, expected: i === 17 ? '0-9/X' : '0-9', actual: c });
+    if (!okChar)
+      return fail(value, 'alphabet', { position: i + 1, expected: i === 17 ? '0-9/X' : '0-9', actual: c });
   }
   // Foreigners' permanent residence ID cards (2023) start with 9 and carry the province at 2–3.
   const provinceAt = value[0] === '9' ? 1 : 0;
@@ -111,26 +150,41 @@ export function validateIdNumber(raw: string, today: string): CodeCheck {
   const m = Number(birth.slice(4, 6));
   const d = Number(birth.slice(6, 8));
   const iso = `${birth.slice(0, 4)}-${birth.slice(4, 6)}-${birth.slice(6, 8)}`;
-  if (y < 1800 || !isRealDate(y, m, d) || iso > today) return fail(value, 'birth_date', { position: 7, actual: birth });
+  if (y < 1800 || !isRealDate(y, m, d) || iso > today)
+    return fail(value, 'birth_date', { position: 7, actual: birth });
   const expected = idNumberCheckChar(value.slice(0, 17));
-  if (expected !== chars[17]) return fail(value, 'check_character', { position: 18, expected, actual: chars[17]! });
+  if (expected !== chars[17])
+    return fail(value, 'check_character', { position: 18, expected, actual: chars[17]! });
   return { ok: true, value };
 }
 
 /** Shows a character in a message; invisible ones as U+XXXX. */
 function show(c: string | undefined): string {
   if (c === undefined) return '';
-  return /^[\p{L}\p{N}\p{P}\p{S}]+$/u.test(c) ? c : Array.from(c).map((x) => `U+${x.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(' ');
+  return /^[\p{L}\p{N}\p{P}\p{S}]+$/u.test(c)
+    ? c
+    : Array.from(c)
+        .map((x) => `U+${x.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`)
+        .join(' ');
 }
 
 /** The zh-CN and English message for a failed check, naming the failing character. */
-export function describeCodeFailure(kind: CodeKind, check: Extract<CodeCheck, { ok: false }>): { zh: string; en: string } {
-  const what = kind === 'credit_code' ? { zh: '统一社会信用代码', en: 'unified social credit code' } : { zh: '公民身份号码', en: 'resident identity number' };
+export function describeCodeFailure(
+  kind: CodeKind,
+  check: Extract<CodeCheck, { ok: false }>,
+): { zh: string; en: string } {
+  const what =
+    kind === 'credit_code'
+      ? { zh: '统一社会信用代码', en: 'unified social credit code' }
+      : { zh: '公民身份号码', en: 'resident identity number' };
   const p = check.position;
   const a = show(check.actual);
   switch (check.rule) {
     case 'length':
-      return { zh: `${what.zh}应为 18 位，实为 ${check.actual} 位`, en: `A ${what.en} has 18 characters; this one has ${check.actual}` };
+      return {
+        zh: `${what.zh}应为 18 位，实为 ${check.actual} 位`,
+        en: `A ${what.en} has 18 characters; this one has ${check.actual}`,
+      };
     case 'alphabet':
       return kind === 'credit_code'
         ? {

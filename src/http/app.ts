@@ -47,7 +47,9 @@ export async function buildApp(zhilu: Zhilu, options: AppOptions = {}): Promise<
     logger: options.logger ? { level: process.env.ZHILU_LOG_LEVEL ?? 'info' } : false,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addSchema(ErrorBody);
@@ -72,7 +74,11 @@ export async function buildApp(zhilu: Zhilu, options: AppOptions = {}): Promise<
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'zhilu 执录 API', version: VERSION, description: '执法音像记录管理系统 / audio-video enforcement records system' },
+      info: {
+        title: 'zhilu 执录 API',
+        version: VERSION,
+        description: '执法音像记录管理系统 / audio-video enforcement records system',
+      },
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'zhilu_session' },
@@ -84,22 +90,32 @@ export async function buildApp(zhilu: Zhilu, options: AppOptions = {}): Promise<
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
-  app.get('/api/health', { config: { auth: 'none' }, schema: { tags: ['system'], summary: '健康状态 / Health' } }, async (_request, reply) => {
-    const database = await sql`select 1 as ok`
-      .execute(zhilu.catalogue.db)
-      .then(() => ({ ok: true, kind: zhilu.catalogue.kind }))
-      .catch((e: Error) => ({ ok: false, kind: zhilu.catalogue.kind, detail: e.message }));
-    const storage = await zhilu.blobs
-      .health()
-      .then((h) => ({ ...h, kind: zhilu.blobs.kind }))
-      .catch((e: Error) => ({ ok: false, kind: zhilu.blobs.kind, detail: e.message }));
-    const ok = database.ok && storage.ok;
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', version: VERSION, database, storage });
-  });
+  app.get(
+    '/api/health',
+    { config: { auth: 'none' }, schema: { tags: ['system'], summary: '健康状态 / Health' } },
+    async (_request, reply) => {
+      const database = await sql`select 1 as ok`
+        .execute(zhilu.catalogue.db)
+        .then(() => ({ ok: true, kind: zhilu.catalogue.kind }))
+        .catch((e: Error) => ({ ok: false, kind: zhilu.catalogue.kind, detail: e.message }));
+      const storage = await zhilu.blobs
+        .health()
+        .then((h) => ({ ...h, kind: zhilu.blobs.kind }))
+        .catch((e: Error) => ({ ok: false, kind: zhilu.blobs.kind, detail: e.message }));
+      const ok = database.ok && storage.ok;
+      return reply
+        .status(ok ? 200 : 503)
+        .send({ status: ok ? 'ok' : 'degraded', version: VERSION, database, storage });
+    },
+  );
 
   await app.register(
     async (api) => {
-      await api.register(authRoutes, { services, secureCookies: options.secureCookies ?? false, loginRateLimitPerMinute: config.loginRateLimitPerMinute });
+      await api.register(authRoutes, {
+        services,
+        secureCookies: options.secureCookies ?? false,
+        loginRateLimitPerMinute: config.loginRateLimitPerMinute,
+      });
       await api.register(unitRoutes, { services });
       await api.register(userRoutes, { services });
       await api.register(tokenRoutes, { services });
@@ -132,13 +148,18 @@ function registerWebApp(app: FastifyInstance, dir: string): void {
     app.get('/', { config: { auth: 'none' } }, async (_request, reply) =>
       reply
         .type('text/plain; charset=utf-8')
-        .send('zhilu: the web app is not built; run `npm run build`.\n执录：网页端尚未构建，请运行 npm run build。\n'),
+        .send(
+          'zhilu: the web app is not built; run `npm run build`.\n执录：网页端尚未构建，请运行 npm run build。\n',
+        ),
     );
   app.setNotFoundHandler((request, reply) => {
     if (built && request.method === 'GET' && !request.url.startsWith('/api/'))
       return reply.header('cache-control', 'no-cache').sendFile('index.html');
     const lang = languageOf(request.headers['accept-language']);
-    const e = new AppError('NOT_FOUND', 404, { zh: `找不到 ${request.method} ${request.url}`, en: `No route for ${request.method} ${request.url}` });
+    const e = new AppError('NOT_FOUND', 404, {
+      zh: `找不到 ${request.method} ${request.url}`,
+      en: `No route for ${request.method} ${request.url}`,
+    });
     return reply.status(404).send({ code: e.code, message: e.messageFor(lang) });
   });
 }

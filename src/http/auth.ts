@@ -41,21 +41,38 @@ export function installAuth(app: FastifyInstance, services: Services): void {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       request.auth = m ? await services.auth.fromToken(m[1]!, client) : null;
       if (!request.auth)
-        throw new AppError('TOKEN_INVALID', 401, { zh: 'API 令牌无效、已过期或已吊销', en: 'The API token is invalid, expired or revoked' });
+        throw new AppError('TOKEN_INVALID', 401, {
+          zh: 'API 令牌无效、已过期或已吊销',
+          en: 'The API token is invalid, expired or revoked',
+        });
     } else {
       const cookie = request.cookies[SESSION_COOKIE];
       request.auth = cookie ? await services.auth.fromSession(cookie, client) : null;
       if (cookie && !request.auth) void reply.clearCookie(SESSION_COOKIE, { path: '/' });
       // SameSite=Strict already stops cross-site posts; the header is a second, cheap guard.
-      if (request.auth && request.method !== 'GET' && request.method !== 'HEAD' && request.headers['x-requested-with'] !== 'zhilu')
-        throw new AppError('CSRF_HEADER_MISSING', 403, { zh: '缺少 X-Requested-With 请求头', en: 'Missing the X-Requested-With header' });
+      if (
+        request.auth &&
+        request.method !== 'GET' &&
+        request.method !== 'HEAD' &&
+        request.headers['x-requested-with'] !== 'zhilu'
+      )
+        throw new AppError('CSRF_HEADER_MISSING', 403, {
+          zh: '缺少 X-Requested-With 请求头',
+          en: 'Missing the X-Requested-With header',
+        });
     }
     if (mode === 'required' && !request.auth) throw errors.unauthenticated();
     if (request.auth && !request.routeOptions.config?.allowPending) {
       if (request.auth.mustChangePassword)
-        throw new AppError('PASSWORD_CHANGE_REQUIRED', 403, { zh: '首次登录或密码被重置后须先修改密码', en: 'You must change your password first' });
+        throw new AppError('PASSWORD_CHANGE_REQUIRED', 403, {
+          zh: '首次登录或密码被重置后须先修改密码',
+          en: 'You must change your password first',
+        });
       if (request.auth.mustEnrolMfa)
-        throw new AppError('MFA_ENROLMENT_REQUIRED', 403, { zh: '您的角色要求启用双因素认证，请先在个人中心设置', en: 'Your role requires two-factor authentication; set it up in your profile first' });
+        throw new AppError('MFA_ENROLMENT_REQUIRED', 403, {
+          zh: '您的角色要求启用双因素认证，请先在个人中心设置',
+          en: 'Your role requires two-factor authentication; set it up in your profile first',
+        });
     }
   });
 }

@@ -18,7 +18,11 @@ export const strictObject: typeof Type.Object = ((props: Parameters<typeof Type.
   Type.Object(props, { additionalProperties: false, ...opts })) as typeof Type.Object;
 
 export const ErrorBody = Type.Object(
-  { code: Type.String(), message: Type.String(), details: Type.Optional(Type.Record(Type.String(), Type.Unknown())) },
+  {
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
   { $id: 'Error' },
 );
 

@@ -58,7 +58,11 @@ export class AuditService {
     return this.catalogue.db.transaction().execute((tx) => this.record(tx, actor, input));
   }
 
-  async list(actor: Actor, filter: AuditFilter, limit = 100): Promise<{ items: ChainedEvent[]; nextBefore: number | null }> {
+  async list(
+    actor: Actor,
+    filter: AuditFilter,
+    limit = 100,
+  ): Promise<{ items: ChainedEvent[]; nextBefore: number | null }> {
     assertPermission(actor, 'audit.read');
     const rows = await auditRepository.list(this.catalogue.db, filter, Math.min(Math.max(limit, 1), 1000));
     const items = rows.map(toChained);
@@ -77,7 +81,9 @@ export class AuditService {
     }
   }
 
-  async verify(db: Executor = this.catalogue.db): Promise<{ ok: boolean; checked: number; firstBroken: ChainBreak | null }> {
+  async verify(
+    db: Executor = this.catalogue.db,
+  ): Promise<{ ok: boolean; checked: number; firstBroken: ChainBreak | null }> {
     let last: { seq: number; hash: string } | null = null;
     let checked = 0;
     for await (const page of auditRepository.scan(db)) {

@@ -5,7 +5,13 @@ import { usersRepository } from '../db/repositories/users.repository.js';
 import type { UserRow } from '../db/schema.js';
 import { AppError } from '../domain/errors.js';
 import { checkPassword } from '../domain/password-policy.js';
-import { permissionsOf, SCOPE_PERMISSIONS, type Permission, type Role, type TokenScope } from '../domain/roles.js';
+import {
+  permissionsOf,
+  SCOPE_PERMISSIONS,
+  type Permission,
+  type Role,
+  type TokenScope,
+} from '../domain/roles.js';
 import type { AuditService } from './audit.service.js';
 import type { Actor, ServiceContext } from './context.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.js';
@@ -56,11 +62,18 @@ const accountLocked = (until: number, now: number) => {
   return new AppError(
     'ACCOUNT_LOCKED',
     423,
-    { zh: `登录失败次数过多，账号已锁定，请 ${retryAfterSeconds} 秒后再试`, en: `Too many failed attempts; the account is locked for ${retryAfterSeconds} s` },
+    {
+      zh: `登录失败次数过多，账号已锁定，请 ${retryAfterSeconds} 秒后再试`,
+      en: `Too many failed attempts; the account is locked for ${retryAfterSeconds} s`,
+    },
     { retryAfterSeconds },
   );
 };
-const accountDisabled = () => new AppError('ACCOUNT_DISABLED', 403, { zh: '账号已停用，请联系系统管理员', en: 'This account is deactivated; contact your administrator' });
+const accountDisabled = () =>
+  new AppError('ACCOUNT_DISABLED', 403, {
+    zh: '账号已停用，请联系系统管理员',
+    en: 'This account is deactivated; contact your administrator',
+  });
 
 export class AuthService {
   constructor(
@@ -74,11 +87,26 @@ export class AuthService {
     return { userId: null, name, roles: [], permissions: new Set(), clientIp: client.ip, via: 'session' };
   }
 
-  actorFor(user: UserRow, roles: Role[], via: Actor['via'], client: Client, scope?: TokenScope, tokenId?: string): Actor {
+  actorFor(
+    user: UserRow,
+    roles: Role[],
+    via: Actor['via'],
+    client: Client,
+    scope?: TokenScope,
+    tokenId?: string,
+  ): Actor {
     let permissions = permissionsOf(roles);
     const allowed = scope ? SCOPE_PERMISSIONS[scope] : 'owner';
     if (allowed !== 'owner') permissions = permissions.filter((p) => allowed.includes(p));
-    return { userId: user.id, name: user.username, roles, permissions: new Set(permissions), clientIp: client.ip, via, tokenId };
+    return {
+      userId: user.id,
+      name: user.username,
+      roles,
+      permissions: new Set(permissions),
+      clientIp: client.ip,
+      via,
+      tokenId,
+    };
   }
 
   private async rolesOf(userId: string): Promise<Role[]> {
@@ -111,7 +139,11 @@ export class AuthService {
         details: { reason, failedLogins: failed, lockedUntil },
       });
     });
-    return lockedUntil ? accountLocked(lockedUntil, now) : reason === 'mfa' ? mfaInvalid() : invalidCredentials();
+    return lockedUntil
+      ? accountLocked(lockedUntil, now)
+      : reason === 'mfa'
+        ? mfaInvalid()
+        : invalidCredentials();
   }
 
   async login(usernameRaw: string, password: string, client: Client): Promise<LoginResult> {
@@ -137,7 +169,8 @@ export class AuthService {
       });
       throw accountLocked(Number(user.lockedUntil), now);
     }
-    if (!(await verifyPassword(user.passwordHash, password))) throw await this.failAttempt(user, client, 'bad_password');
+    if (!(await verifyPassword(user.passwordHash, password)))
+      throw await this.failAttempt(user, client, 'bad_password');
     if (user.active !== 1) {
       await this.audit.recordAlone(this.anonymous(client, user.username), {
         action: 'auth.login',
@@ -153,7 +186,17 @@ export class AuthService {
       const expiresAt = now + MFA_CHALLENGE_MS;
       await this.ctx.catalogue.db
         .insertInto('sessions')
-        .values({ id: secretHash(challenge), userId: user.id, kind: 'mfa_challenge', createdAt: now, lastSeenAt: now, expiresAt, clientIp: client.ip, userAgent: client.userAgent, revokedAt: null })
+        .values({
+          id: secretHash(challenge),
+          userId: user.id,
+          kind: 'mfa_challenge',
+          createdAt: now,
+          lastSeenAt: now,
+          expiresAt,
+          clientIp: client.ip,
+          userAgent: client.userAgent,
+          revokedAt: null,
+        })
         .execute();
       return { kind: 'mfa', challenge, expiresAt };
     }
@@ -163,18 +206,31 @@ export class AuthService {
   async completeMfa(challenge: string, code: string, client: Client): Promise<LoginResult> {
     const db = this.ctx.catalogue.db;
     const now = this.ctx.clock.now();
-    const row = await db.selectFrom('sessions').selectAll().where('id', '=', secretHash(challenge)).where('kind', '=', 'mfa_challenge').executeTakeFirst();
+    const row = await db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('id', '=', secretHash(challenge))
+      .where('kind', '=', 'mfa_challenge')
+      .executeTakeFirst();
     if (!row || row.revokedAt !== null || Number(row.expiresAt) < now)
-      throw new AppError('MFA_CHALLENGE_EXPIRED', 401, { zh: '验证已过期，请重新登录', en: 'The verification expired; log in again' });
+      throw new AppError('MFA_CHALLENGE_EXPIRED', 401, {
+        zh: '验证已过期，请重新登录',
+        en: 'The verification expired; log in again',
+      });
     const user = await usersRepository.get(db, row.userId);
     if (!user || !user.totpSecret) throw invalidCredentials();
-    if (user.lockedUntil !== null && Number(user.lockedUntil) > now) throw accountLocked(Number(user.lockedUntil), now);
+    if (user.lockedUntil !== null && Number(user.lockedUntil) > now)
+      throw accountLocked(Number(user.lockedUntil), now);
     if (!(await checkTotp(user.totpSecret, code))) throw await this.failAttempt(user, client, 'mfa');
     await db.updateTable('sessions').set({ revokedAt: now }).where('id', '=', row.id).execute();
     return this.openSession(user, client, { method: 'password+totp' });
   }
 
-  private async openSession(user: UserRow, client: Client, details: Record<string, unknown>): Promise<LoginResult> {
+  private async openSession(
+    user: UserRow,
+    client: Client,
+    details: Record<string, unknown>,
+  ): Promise<LoginResult> {
     const now = this.ctx.clock.now();
     const policy = await this.settings.security();
     const token = newSecret();
@@ -184,13 +240,33 @@ export class AuthService {
     await this.ctx.catalogue.db.transaction().execute(async (tx) => {
       await tx
         .insertInto('sessions')
-        .values({ id: secretHash(token), userId: user.id, kind: 'session', createdAt: now, lastSeenAt: now, expiresAt, clientIp: client.ip, userAgent: client.userAgent?.slice(0, 300) ?? null, revokedAt: null })
+        .values({
+          id: secretHash(token),
+          userId: user.id,
+          kind: 'session',
+          createdAt: now,
+          lastSeenAt: now,
+          expiresAt,
+          clientIp: client.ip,
+          userAgent: client.userAgent?.slice(0, 300) ?? null,
+          revokedAt: null,
+        })
         .execute();
       await usersRepository.update(tx, user.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: now });
-      await this.audit.record(tx, actor, { action: 'auth.login', targetType: 'user', targetId: user.id, details: { ...details, userAgent: client.userAgent?.slice(0, 200) ?? null } });
+      await this.audit.record(tx, actor, {
+        action: 'auth.login',
+        targetType: 'user',
+        targetId: user.id,
+        details: { ...details, userAgent: client.userAgent?.slice(0, 200) ?? null },
+      });
     });
     const fresh = (await usersRepository.get(this.ctx.catalogue.db, user.id))!;
-    return { kind: 'session', token, user: await this.users.presentOne(this.ctx.catalogue.db, fresh), expiresAt };
+    return {
+      kind: 'session',
+      token,
+      user: await this.users.presentOne(this.ctx.catalogue.db, fresh),
+      expiresAt,
+    };
   }
 
   /** Resolves a session cookie; expired (idle or absolute) and revoked sessions are refused. */
@@ -198,7 +274,12 @@ export class AuthService {
     const db = this.ctx.catalogue.db;
     const now = this.ctx.clock.now();
     const id = secretHash(token);
-    const row = await db.selectFrom('sessions').selectAll().where('id', '=', id).where('kind', '=', 'session').executeTakeFirst();
+    const row = await db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('id', '=', id)
+      .where('kind', '=', 'session')
+      .executeTakeFirst();
     if (!row || row.revokedAt !== null || Number(row.expiresAt) <= now) return null;
     const policy = await this.settings.security();
     if (Number(row.lastSeenAt) + policy.sessionIdleMinutes * 60_000 <= now) return null;
@@ -221,8 +302,13 @@ export class AuthService {
   async fromToken(secret: string, client: Client): Promise<Authenticated | null> {
     const db = this.ctx.catalogue.db;
     const now = this.ctx.clock.now();
-    const row = await db.selectFrom('apiTokens').selectAll().where('tokenHash', '=', secretHash(secret)).executeTakeFirst();
-    if (!row || row.revokedAt !== null || (row.expiresAt !== null && Number(row.expiresAt) <= now)) return null;
+    const row = await db
+      .selectFrom('apiTokens')
+      .selectAll()
+      .where('tokenHash', '=', secretHash(secret))
+      .executeTakeFirst();
+    if (!row || row.revokedAt !== null || (row.expiresAt !== null && Number(row.expiresAt) <= now))
+      return null;
     const user = await usersRepository.get(db, row.userId);
     if (!user || user.active !== 1) return null;
     if (row.lastUsedAt === null || now - Number(row.lastUsedAt) > SEEN_WRITE_INTERVAL_MS)
@@ -242,28 +328,59 @@ export class AuthService {
     if (!auth.sessionId) return;
     const sessionId = auth.sessionId;
     await this.ctx.catalogue.db.transaction().execute(async (tx) => {
-      await tx.updateTable('sessions').set({ revokedAt: this.ctx.clock.now() }).where('id', '=', sessionId).execute();
-      await this.audit.record(tx, auth.actor, { action: 'auth.logout', targetType: 'user', targetId: auth.user.id });
+      await tx
+        .updateTable('sessions')
+        .set({ revokedAt: this.ctx.clock.now() })
+        .where('id', '=', sessionId)
+        .execute();
+      await this.audit.record(tx, auth.actor, {
+        action: 'auth.logout',
+        targetType: 'user',
+        targetId: auth.user.id,
+      });
     });
   }
 
   async changePassword(auth: Authenticated, current: string, next: string): Promise<void> {
     const user = auth.user;
     if (!(await verifyPassword(user.passwordHash, current))) {
-      await this.audit.recordAlone(auth.actor, { action: 'auth.password_change', targetType: 'user', targetId: user.id, outcome: 'failure', details: { reason: 'bad_current_password' } });
-      throw new AppError('CURRENT_PASSWORD_WRONG', 400, { zh: '当前密码不正确', en: 'The current password is wrong' });
+      await this.audit.recordAlone(auth.actor, {
+        action: 'auth.password_change',
+        targetType: 'user',
+        targetId: user.id,
+        outcome: 'failure',
+        details: { reason: 'bad_current_password' },
+      });
+      throw new AppError('CURRENT_PASSWORD_WRONG', 400, {
+        zh: '当前密码不正确',
+        en: 'The current password is wrong',
+      });
     }
     const rule = checkPassword(next, user.username, current);
     if (rule) throw weakPasswordError(rule);
     const passwordHash = await hashPassword(next);
     await this.ctx.catalogue.db.transaction().execute(async (tx) => {
       const now = this.ctx.clock.now();
-      await usersRepository.update(tx, user.id, { passwordHash, mustChangePassword: 0, passwordChangedAt: now, updatedAt: now });
+      await usersRepository.update(tx, user.id, {
+        passwordHash,
+        mustChangePassword: 0,
+        passwordChangedAt: now,
+        updatedAt: now,
+      });
       // Other sessions of this person end; this one continues.
-      let q = tx.updateTable('sessions').set({ revokedAt: now }).where('userId', '=', user.id).where('revokedAt', 'is', null);
+      let q = tx
+        .updateTable('sessions')
+        .set({ revokedAt: now })
+        .where('userId', '=', user.id)
+        .where('revokedAt', 'is', null);
       if (auth.sessionId) q = q.where('id', '!=', auth.sessionId);
       await q.execute();
-      await this.audit.record(tx, auth.actor, { action: 'auth.password_change', targetType: 'user', targetId: user.id, details: { forced: user.mustChangePassword === 1 } });
+      await this.audit.record(tx, auth.actor, {
+        action: 'auth.password_change',
+        targetType: 'user',
+        targetId: user.id,
+        details: { forced: user.mustChangePassword === 1 },
+      });
     });
   }
 
@@ -277,24 +394,49 @@ export class AuthService {
   async totpEnable(auth: Authenticated, code: string): Promise<void> {
     const row = await usersRepository.get(this.ctx.catalogue.db, auth.user.id);
     if (!row?.totpPendingSecret)
-      throw new AppError('MFA_NOT_SET_UP', 400, { zh: '请先生成双因素密钥', en: 'Set up the authenticator first' });
+      throw new AppError('MFA_NOT_SET_UP', 400, {
+        zh: '请先生成双因素密钥',
+        en: 'Set up the authenticator first',
+      });
     if (!(await checkTotp(row.totpPendingSecret, code))) throw mfaInvalid();
     const secret = row.totpPendingSecret;
     await this.ctx.catalogue.db.transaction().execute(async (tx) => {
-      await usersRepository.update(tx, row.id, { totpSecret: secret, totpPendingSecret: null, updatedAt: this.ctx.clock.now() });
-      await this.audit.record(tx, auth.actor, { action: 'auth.totp_enable', targetType: 'user', targetId: row.id });
+      await usersRepository.update(tx, row.id, {
+        totpSecret: secret,
+        totpPendingSecret: null,
+        updatedAt: this.ctx.clock.now(),
+      });
+      await this.audit.record(tx, auth.actor, {
+        action: 'auth.totp_enable',
+        targetType: 'user',
+        targetId: row.id,
+      });
     });
   }
 
   async totpDisable(auth: Authenticated, password: string): Promise<void> {
     if (!(await verifyPassword(auth.user.passwordHash, password)))
-      throw new AppError('CURRENT_PASSWORD_WRONG', 400, { zh: '当前密码不正确', en: 'The current password is wrong' });
+      throw new AppError('CURRENT_PASSWORD_WRONG', 400, {
+        zh: '当前密码不正确',
+        en: 'The current password is wrong',
+      });
     const policy = await this.settings.security();
     if (auth.roles.some((r) => policy.mfaRequiredRoles.includes(r)))
-      throw new AppError('MFA_REQUIRED_BY_POLICY', 403, { zh: '您的角色要求启用双因素认证，不能关闭', en: 'Your role requires two-factor authentication; it cannot be turned off' });
+      throw new AppError('MFA_REQUIRED_BY_POLICY', 403, {
+        zh: '您的角色要求启用双因素认证，不能关闭',
+        en: 'Your role requires two-factor authentication; it cannot be turned off',
+      });
     await this.ctx.catalogue.db.transaction().execute(async (tx) => {
-      await usersRepository.update(tx, auth.user.id, { totpSecret: null, totpPendingSecret: null, updatedAt: this.ctx.clock.now() });
-      await this.audit.record(tx, auth.actor, { action: 'auth.totp_disable', targetType: 'user', targetId: auth.user.id });
+      await usersRepository.update(tx, auth.user.id, {
+        totpSecret: null,
+        totpPendingSecret: null,
+        updatedAt: this.ctx.clock.now(),
+      });
+      await this.audit.record(tx, auth.actor, {
+        action: 'auth.totp_disable',
+        targetType: 'user',
+        targetId: auth.user.id,
+      });
     });
   }
 
@@ -317,4 +459,3 @@ async function checkTotp(secret: string, code: string): Promise<boolean> {
     return false;
   }
 }
-

@@ -51,7 +51,10 @@ export async function bootstrapAdmin(
       action: 'system.bootstrap_admin',
       targetType: 'user',
       targetId: id,
-      details: { username: BOOTSTRAP_USERNAME, passwordFrom: fixedPassword ? 'ZHILU_ADMIN_PASSWORD' : 'generated' },
+      details: {
+        username: BOOTSTRAP_USERNAME,
+        passwordFrom: fixedPassword ? 'ZHILU_ADMIN_PASSWORD' : 'generated',
+      },
     });
     return true;
   });

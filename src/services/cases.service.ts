@@ -91,10 +91,16 @@ type CaseRow = CasesTable;
 const MAX_OFFICERS = 30;
 const GENERATE_ATTEMPTS = 5;
 
-const caseError = (code: string, zh: string, en: string, details?: Record<string, unknown>) => new AppError(code, 400, { zh, en }, details);
+const caseError = (code: string, zh: string, en: string, details?: Record<string, unknown>) =>
+  new AppError(code, 400, { zh, en }, details);
 
 const caseNumberTaken = (caseNumber: string) =>
-  errors.conflict('CASE_NUMBER_TAKEN', `案件编号 “${caseNumber}” 已被使用`, `Case number "${caseNumber}" is already taken`, { caseNumber });
+  errors.conflict(
+    'CASE_NUMBER_TAKEN',
+    `案件编号 “${caseNumber}” 已被使用`,
+    `Case number "${caseNumber}" is already taken`,
+    { caseNumber },
+  );
 
 /** Marks a generated number that lost a race, so create() can draw the next one. */
 class GeneratedNumberClash extends Error {}
@@ -116,7 +122,13 @@ export class CasesService {
     const ids = rows.map((r) => r.id);
     const subjectIds = [...new Set(rows.map((r) => r.subjectId))];
     const subjects = new Map(
-      (await db.selectFrom('enforcementSubjects').select(['id', 'name']).where('id', 'in', subjectIds).execute()).map((s) => [s.id, s.name]),
+      (
+        await db
+          .selectFrom('enforcementSubjects')
+          .select(['id', 'name'])
+          .where('id', 'in', subjectIds)
+          .execute()
+      ).map((s) => [s.id, s.name]),
     );
     const officers = await db
       .selectFrom('caseOfficers')
@@ -171,7 +183,11 @@ export class CasesService {
         );
     }
     const limit = Math.min(Math.max(filter.limit ?? 500, 1), 2000);
-    const rows = await q.orderBy('cases.filedOn', 'desc').orderBy('cases.createdAt', 'desc').limit(limit).execute();
+    const rows = await q
+      .orderBy('cases.filedOn', 'desc')
+      .orderBy('cases.createdAt', 'desc')
+      .limit(limit)
+      .execute();
     return this.present(db, rows);
   }
 
@@ -191,15 +207,29 @@ export class CasesService {
   private async checkOfficers(db: Executor, officerIds: string[], leadOfficerId: string): Promise<string[]> {
     const ids = [...new Set(officerIds)];
     if (ids.length === 0 || ids.length > MAX_OFFICERS)
-      throw caseError('CASE_OFFICERS_INVALID', `办案人员须为 1–${MAX_OFFICERS} 人`, `A case needs 1–${MAX_OFFICERS} handling officers`);
+      throw caseError(
+        'CASE_OFFICERS_INVALID',
+        `办案人员须为 1–${MAX_OFFICERS} 人`,
+        `A case needs 1–${MAX_OFFICERS} handling officers`,
+      );
     if (!ids.includes(leadOfficerId))
-      throw caseError('CASE_LEAD_INVALID', '主办人须是办案人员之一', 'The lead officer must be one of the handling officers', { leadOfficerId });
+      throw caseError(
+        'CASE_LEAD_INVALID',
+        '主办人须是办案人员之一',
+        'The lead officer must be one of the handling officers',
+        { leadOfficerId },
+      );
     const found = await db.selectFrom('users').select(['id', 'active']).where('id', 'in', ids).execute();
     const missing = ids.filter((id) => !found.some((u) => u.id === id));
     if (missing.length) throw errors.notFound('user', '人员', missing[0]);
     const inactive = found.filter((u) => Number(u.active) !== 1).map((u) => u.id);
     if (inactive.length)
-      throw caseError('CASE_OFFICER_INACTIVE', '已停用的人员不能作为办案人员', 'A deactivated user cannot handle a case', { userIds: inactive });
+      throw caseError(
+        'CASE_OFFICER_INACTIVE',
+        '已停用的人员不能作为办案人员',
+        'A deactivated user cannot handle a case',
+        { userIds: inactive },
+      );
     return ids;
   }
 
@@ -209,25 +239,47 @@ export class CasesService {
     const why = {
       invalid: ['不是有效日期（YYYY-MM-DD）', 'is not a valid date (YYYY-MM-DD)'],
       future: ['不能晚于今天', 'cannot be in the future'],
-      order: ['须按 立案 ≤ 决定 ≤ 结案 ≤ 归档 的先后顺序', 'must follow the order filed ≤ decided ≤ closed ≤ archived'],
+      order: [
+        '须按 立案 ≤ 决定 ≤ 结案 ≤ 归档 的先后顺序',
+        'must follow the order filed ≤ decided ≤ closed ≤ archived',
+      ],
     }[r.reason];
-    throw caseError('CASE_DATES_INVALID', `案件日期 ${r.field} ${why[0]}`, `Case date ${r.field} ${why[1]}`, { field: r.field, reason: r.reason });
+    throw caseError('CASE_DATES_INVALID', `案件日期 ${r.field} ${why[0]}`, `Case date ${r.field} ${why[1]}`, {
+      field: r.field,
+      reason: r.reason,
+    });
   }
 
-  private async unitFor(db: Executor, actor: Actor, unitId: string | null | undefined): Promise<string | null> {
+  private async unitFor(
+    db: Executor,
+    actor: Actor,
+    unitId: string | null | undefined,
+  ): Promise<string | null> {
     if (unitId) {
-      if (!(await db.selectFrom('units').select('id').where('id', '=', unitId).executeTakeFirst())) throw errors.notFound('unit', '单位', unitId);
+      if (!(await db.selectFrom('units').select('id').where('id', '=', unitId).executeTakeFirst()))
+        throw errors.notFound('unit', '单位', unitId);
       return unitId;
     }
     if (unitId === null || !actor.userId) return null;
-    return (await db.selectFrom('users').select('unitId').where('id', '=', actor.userId).executeTakeFirst())?.unitId ?? null;
+    return (
+      (await db.selectFrom('users').select('unitId').where('id', '=', actor.userId).executeTakeFirst())
+        ?.unitId ?? null
+    );
   }
 
   /** The next number under the configured pattern for the case's unit and the year it was filed. */
-  private async generateNumber(tx: Tx, pattern: string, unitId: string | null, filedOn: string): Promise<string> {
+  private async generateNumber(
+    tx: Tx,
+    pattern: string,
+    unitId: string | null,
+    filedOn: string,
+  ): Promise<string> {
     let unitCode: string | null = null;
     if (patternNeedsUnitCode(pattern)) {
-      unitCode = unitId ? ((await tx.selectFrom('units').select('code').where('id', '=', unitId).executeTakeFirst())?.code ?? null) : null;
+      unitCode = unitId
+        ? ((await tx.selectFrom('units').select('code').where('id', '=', unitId).executeTakeFirst())?.code ??
+          null)
+        : null;
       if (!unitCode)
         throw caseError(
           'CASE_NUMBER_UNIT_CODE_MISSING',
@@ -243,7 +295,15 @@ export class CasesService {
       .select('caseNumber')
       .where((eb) => sql<boolean>`${eb.ref('caseNumber')} like ${likeContains(prefix).slice(1)} escape '\\'`)
       .execute();
-    return formatCaseNumber(pattern, parts, nextCaseSeq(pattern, parts, existing.map((r) => r.caseNumber)));
+    return formatCaseNumber(
+      pattern,
+      parts,
+      nextCaseSeq(
+        pattern,
+        parts,
+        existing.map((r) => r.caseNumber),
+      ),
+    );
   }
 
   async create(actor: Actor, input: CreateCaseInput): Promise<Case> {
@@ -257,14 +317,23 @@ export class CasesService {
     this.checkDates({ filedOn: input.filedOn, decidedOn: null, closedOn: null, archivedOn: null });
     const retentionYears = input.retentionYears === undefined ? null : input.retentionYears;
     if (!isRetentionYears(retentionYears))
-      throw caseError('CASE_RETENTION_INVALID', '保存期限须为 1–100 年，或永久', 'The retention class must be 1–100 years, or permanent', { retentionYears });
+      throw caseError(
+        'CASE_RETENTION_INVALID',
+        '保存期限须为 1–100 年，或永久',
+        'The retention class must be 1–100 years, or permanent',
+        { retentionYears },
+      );
 
     // Read before the transaction: on SQLite the transaction holds the only connection.
     const { caseNumberPattern: pattern } = await this.settings.registry();
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.ctx.catalogue.db.transaction().execute(async (tx) => {
-          const subject = await tx.selectFrom('enforcementSubjects').select(['id', 'name']).where('id', '=', input.subjectId).executeTakeFirst();
+          const subject = await tx
+            .selectFrom('enforcementSubjects')
+            .select(['id', 'name'])
+            .where('id', '=', input.subjectId)
+            .executeTakeFirst();
           if (!subject) throw errors.notFound('subject', '执法对象', input.subjectId);
           const officerIds = await this.checkOfficers(tx, input.officerIds, input.leadOfficerId);
           const unitId = await this.unitFor(tx, actor, input.unitId);
@@ -272,7 +341,9 @@ export class CasesService {
           // drawing the number makes draw and insert one step, so concurrent cases do not collide.
           if (!given) await this.ctx.catalogue.dialect.lockAuditChain(tx);
           const caseNumber = given ?? (await this.generateNumber(tx, pattern, unitId, input.filedOn));
-          if (await tx.selectFrom('cases').select('id').where('caseNumber', '=', caseNumber).executeTakeFirst()) {
+          if (
+            await tx.selectFrom('cases').select('id').where('caseNumber', '=', caseNumber).executeTakeFirst()
+          ) {
             if (given) throw caseNumberTaken(caseNumber);
             throw new GeneratedNumberClash();
           }
@@ -297,7 +368,13 @@ export class CasesService {
           await tx.insertInto('cases').values(row).execute();
           await tx
             .insertInto('caseOfficers')
-            .values(officerIds.map((userId) => ({ caseId: row.id, userId, lead: userId === input.leadOfficerId ? 1 : 0 })))
+            .values(
+              officerIds.map((userId) => ({
+                caseId: row.id,
+                userId,
+                lead: userId === input.leadOfficerId ? 1 : 0,
+              })),
+            )
             .execute();
           await this.audit.record(tx, actor, {
             action: 'case.create',
@@ -334,21 +411,36 @@ export class CasesService {
       const [before] = await this.present(tx, [current]);
       const status = current.status as CaseStatus;
       if (status === 'archived')
-        throw errors.conflict('CASE_ARCHIVED', `案件 ${current.caseNumber} 已归档，不能再修改`, `Case ${current.caseNumber} is archived and can no longer be changed`);
+        throw errors.conflict(
+          'CASE_ARCHIVED',
+          `案件 ${current.caseNumber} 已归档，不能再修改`,
+          `Case ${current.caseNumber} is archived and can no longer be changed`,
+        );
       const next: Partial<CaseRow> = {};
       if (patch.title !== undefined) next.title = requiredText(patch.title, 'title', '案件名称', 200);
-      if (patch.summary !== undefined) next.summary = optionalText(patch.summary, 'summary', '案情摘要', 4000, true);
+      if (patch.summary !== undefined)
+        next.summary = optionalText(patch.summary, 'summary', '案情摘要', 4000, true);
       if (patch.retentionYears !== undefined) {
         if (!isRetentionYears(patch.retentionYears))
-          throw caseError('CASE_RETENTION_INVALID', '保存期限须为 1–100 年，或永久', 'The retention class must be 1–100 years, or permanent', {
-            retentionYears: patch.retentionYears,
-          });
+          throw caseError(
+            'CASE_RETENTION_INVALID',
+            '保存期限须为 1–100 年，或永久',
+            'The retention class must be 1–100 years, or permanent',
+            {
+              retentionYears: patch.retentionYears,
+            },
+          );
         next.retentionYears = patch.retentionYears;
       }
 
       let newStatus: CaseStatus = status;
       if (patch.status !== undefined && patch.status !== status) {
-        if (!isCaseStatus(patch.status)) throw caseError('CASE_STATUS_INVALID', `未知的案件状态：${String(patch.status)}`, `Unknown case status: ${String(patch.status)}`);
+        if (!isCaseStatus(patch.status))
+          throw caseError(
+            'CASE_STATUS_INVALID',
+            `未知的案件状态：${String(patch.status)}`,
+            `Unknown case status: ${String(patch.status)}`,
+          );
         const t = checkCaseTransition(status, patch.status);
         if (!t.ok) {
           const nextZh = t.next ? `，下一步只能是“${CASE_STATUS_NAMES[t.next].zh}”` : '';
@@ -374,10 +466,15 @@ export class CasesService {
         const isReached = CASE_STATUSES.indexOf(s) <= reached;
         if (value !== undefined) {
           if (!isReached)
-            throw caseError('CASE_DATES_INVALID', `案件尚未到“${CASE_STATUS_NAMES[s].zh}”阶段，不能填写 ${field}`, `The case has not reached "${s}", so ${field} cannot be set`, {
-              field,
-              reason: 'not_reached',
-            });
+            throw caseError(
+              'CASE_DATES_INVALID',
+              `案件尚未到“${CASE_STATUS_NAMES[s].zh}”阶段，不能填写 ${field}`,
+              `The case has not reached "${s}", so ${field} cannot be set`,
+              {
+                field,
+                reason: 'not_reached',
+              },
+            );
           next[field] = value;
         } else if (s === newStatus && newStatus !== status) next[field] = this.today();
       }
@@ -405,16 +502,34 @@ export class CasesService {
         await tx.deleteFrom('caseOfficers').where('caseId', '=', id).execute();
         await tx
           .insertInto('caseOfficers')
-          .values(officerIds.map((userId) => ({ caseId: id, userId, lead: userId === leadOfficerId ? 1 : 0 })))
+          .values(
+            officerIds.map((userId) => ({ caseId: id, userId, lead: userId === leadOfficerId ? 1 : 0 })),
+          )
           .execute();
       }
       const [after] = await this.present(tx, [{ ...current, ...next }]);
       const changed: Record<string, { from: unknown; to: unknown }> = {};
-      for (const k of ['title', 'summary', 'retentionYears', 'status', 'filedOn', 'decidedOn', 'closedOn', 'archivedOn'] as const)
+      for (const k of [
+        'title',
+        'summary',
+        'retentionYears',
+        'status',
+        'filedOn',
+        'decidedOn',
+        'closedOn',
+        'archivedOn',
+      ] as const)
         if (before![k] !== after![k]) changed[k] = { from: before![k], to: after![k] };
-      const officersOf = (c: Case) => c.officers.map((o) => `${o.userId}${o.lead ? '*' : ''}`).sort().join(',');
+      const officersOf = (c: Case) =>
+        c.officers
+          .map((o) => `${o.userId}${o.lead ? '*' : ''}`)
+          .sort()
+          .join(',');
       if (officersOf(before!) !== officersOf(after!))
-        changed.officers = { from: before!.officers.map((o) => ({ userId: o.userId, lead: o.lead })), to: after!.officers.map((o) => ({ userId: o.userId, lead: o.lead })) };
+        changed.officers = {
+          from: before!.officers.map((o) => ({ userId: o.userId, lead: o.lead })),
+          to: after!.officers.map((o) => ({ userId: o.userId, lead: o.lead })),
+        };
       await this.audit.record(tx, actor, {
         action: newStatus !== status ? 'case.status_change' : 'case.update',
         targetType: 'case',

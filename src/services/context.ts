@@ -31,7 +31,14 @@ export interface ServiceContext {
 /** The operator at the server's console: may do every administrative act, audited as such. */
 export function cliActor(all: readonly Permission[]): Actor {
   const osUser = process.env.USER ?? process.env.LOGNAME ?? 'unknown';
-  return { userId: null, name: `cli:${osUser}`, roles: [], permissions: new Set(all), clientIp: null, via: 'cli' };
+  return {
+    userId: null,
+    name: `cli:${osUser}`,
+    roles: [],
+    permissions: new Set(all),
+    clientIp: null,
+    via: 'cli',
+  };
 }
 
 export const systemActor: Actor = {

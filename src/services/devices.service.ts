@@ -242,7 +242,13 @@ export function checkCostCents(value: number, field: string): number {
 }
 
 /** A calendar date that is not in the future (in the registry time zone). */
-export function checkPastDate(value: string, field: string, zhField: string, now: number, timeZone: string): string {
+export function checkPastDate(
+  value: string,
+  field: string,
+  zhField: string,
+  now: number,
+  timeZone: string,
+): string {
   if (typeof value !== 'string' || !isCalendarDate(value))
     throw invalidField(
       field,

@@ -54,7 +54,12 @@ const SIGNATURES: Signature[] = [
     extensions: ['docx'],
   },
   { mediaType: 'image/jpeg', extension: 'jpg', nameZh: 'JPEG', magic: Buffer.from([0xff, 0xd8, 0xff]) },
-  { mediaType: 'image/png', extension: 'png', nameZh: 'PNG', magic: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
+  {
+    mediaType: 'image/png',
+    extension: 'png',
+    nameZh: 'PNG',
+    magic: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  },
 ];
 const SNIFF_BYTES = Math.max(...SIGNATURES.map((s) => s.magic.length));
 
@@ -69,7 +74,9 @@ export function detectDocumentType(head: Buffer, filename: string): Signature | 
   return null;
 }
 
-export const ALLOWED_DOCUMENT_TYPES: readonly DocumentType[] = SIGNATURES.map(({ mediaType, extension, nameZh }) => ({ mediaType, extension, nameZh }));
+export const ALLOWED_DOCUMENT_TYPES: readonly DocumentType[] = SIGNATURES.map(
+  ({ mediaType, extension, nameZh }) => ({ mediaType, extension, nameZh }),
+);
 
 // Controls, zero-width and bidirectional-override characters (which can disguise
 // "report‮fdp.exe"), and characters no file system accepts in a name.
@@ -83,14 +90,22 @@ const RESERVED_NAME_CHARS = /[<>:"|?*]/g;
  */
 export function sanitiseFilename(raw: string, fallbackExtension: string): string {
   const lastSegment = raw.normalize('NFC').split(/[\\/]/).pop() ?? '';
-  let name = lastSegment.replace(UNSAFE_NAME_CHARS, '').replace(RESERVED_NAME_CHARS, '_').replace(/\s+/g, ' ').trim();
+  let name = lastSegment
+    .replace(UNSAFE_NAME_CHARS, '')
+    .replace(RESERVED_NAME_CHARS, '_')
+    .replace(/\s+/g, ' ')
+    .trim();
   name = name.replace(/^[.\s]+/, '').replace(/[.\s]+$/, '');
   if (!name) name = `document.${fallbackExtension}`;
   const chars = Array.from(name);
   if (chars.length <= MAX_FILENAME_CHARS) return name;
   const dot = name.lastIndexOf('.');
   const ext = dot > 0 && name.length - dot <= 9 ? name.slice(dot) : '';
-  return Array.from(name.slice(0, name.length - ext.length)).slice(0, MAX_FILENAME_CHARS - ext.length).join('') + ext;
+  return (
+    Array.from(name.slice(0, name.length - ext.length))
+      .slice(0, MAX_FILENAME_CHARS - ext.length)
+      .join('') + ext
+  );
 }
 
 /** The name to save a download under: the display name with the extension of its real type. */
@@ -158,7 +173,10 @@ export const documentErrors = {
     new AppError(
       'DOCUMENT_TOO_LARGE',
       413,
-      { zh: `文件超过 ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB 上限，未保存`, en: `The file exceeds the ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB limit; nothing was stored` },
+      {
+        zh: `文件超过 ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB 上限，未保存`,
+        en: `The file exceeds the ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB limit; nothing was stored`,
+      },
       { maxBytes: MAX_DOCUMENT_BYTES },
     ),
   typeNotAllowed: () =>
@@ -178,7 +196,15 @@ export const documentErrors = {
       en: 'A document must be attached to a subject, a case or an activity',
     }),
   fixity: (id: string) =>
-    new AppError('DOCUMENT_FIXITY_FAILED', 500, { zh: `文书 ${id} 的存储内容与登记的哈希值不符`, en: `Stored content of document ${id} does not match its hash` }, { id }),
+    new AppError(
+      'DOCUMENT_FIXITY_FAILED',
+      500,
+      {
+        zh: `文书 ${id} 的存储内容与登记的哈希值不符`,
+        en: `Stored content of document ${id} does not match its hash`,
+      },
+      { id },
+    ),
 };
 
 /** Finds `marker` in a stream of chunks, across chunk boundaries. */
@@ -205,7 +231,11 @@ class MarkerScanner {
  * first bytes arrive, stops at the size limit, and refuses a container without its
  * marker or a transport-truncated file before the end, so the blob store never commits it.
  */
-async function* inspected(source: UploadSource, filename: string, detected: { type: Signature | null }): AsyncGenerator<Buffer> {
+async function* inspected(
+  source: UploadSource,
+  filename: string,
+  detected: { type: Signature | null },
+): AsyncGenerator<Buffer> {
   let head: Buffer = Buffer.alloc(0);
   let size = 0;
   let scanner: MarkerScanner | null = null;
@@ -218,7 +248,9 @@ async function* inspected(source: UploadSource, filename: string, detected: { ty
     return s;
   };
   for await (const piece of source.stream) {
-    const chunk = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    const chunk = Buffer.isBuffer(piece)
+      ? piece
+      : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
     size += chunk.length;
     if (size > MAX_DOCUMENT_BYTES) throw documentErrors.tooLarge();
     if (scanner) {
@@ -262,7 +294,8 @@ class VerifyingStream extends Transform {
     cb(null, out ?? undefined);
   }
   override _flush(cb: TransformCallback): void {
-    if (this.hash.digest('hex') !== this.expected.sha256 || this.bytes !== this.expected.size) return cb(this.onMismatch());
+    if (this.hash.digest('hex') !== this.expected.sha256 || this.bytes !== this.expected.size)
+      return cb(this.onMismatch());
     cb(null, this.held ?? undefined);
   }
 }
@@ -276,7 +309,12 @@ export class DocumentsService {
   async present(db: Executor, rows: DocumentRow[]): Promise<Document[]> {
     if (rows.length === 0) return [];
     const userIds = [...new Set(rows.map((r) => r.uploadedBy))];
-    const names = new Map((await db.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute()).map((u) => [u.id, u.name]));
+    const names = new Map(
+      (await db.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute()).map((u) => [
+        u.id,
+        u.name,
+      ]),
+    );
     return rows.map((r) => ({
       id: r.id,
       sha256: r.sha256,
@@ -298,7 +336,12 @@ export class DocumentsService {
   async checkMeta(actor: Actor, meta: Omit<UploadMeta, 'filename'>): Promise<void> {
     this.checkUploader(actor);
     if (!(DOCUMENT_KINDS as readonly string[]).includes(meta.kind))
-      throw new AppError('VALIDATION_FAILED', 400, { zh: `未知的文书类别：${meta.kind}`, en: `Unknown document kind: ${meta.kind}` }, { field: 'kind' });
+      throw new AppError(
+        'VALIDATION_FAILED',
+        400,
+        { zh: `未知的文书类别：${meta.kind}`, en: `Unknown document kind: ${meta.kind}` },
+        { field: 'kind' },
+      );
     if (meta.title) requiredText(meta.title, 'title', '标题', 200);
     await this.checkLinks(this.ctx.catalogue.db, meta);
   }
@@ -310,11 +353,24 @@ export class DocumentsService {
 
   private async checkLinks(db: Executor, links: DocumentLinks): Promise<void> {
     if (!links.subjectId && !links.caseId && !links.activityId) throw documentErrors.linkRequired();
-    if (links.subjectId && !(await db.selectFrom('enforcementSubjects').select('id').where('id', '=', links.subjectId).executeTakeFirst()))
+    if (
+      links.subjectId &&
+      !(await db
+        .selectFrom('enforcementSubjects')
+        .select('id')
+        .where('id', '=', links.subjectId)
+        .executeTakeFirst())
+    )
       throw errors.notFound('subject', '执法对象', links.subjectId);
-    if (links.caseId && !(await db.selectFrom('cases').select('id').where('id', '=', links.caseId).executeTakeFirst()))
+    if (
+      links.caseId &&
+      !(await db.selectFrom('cases').select('id').where('id', '=', links.caseId).executeTakeFirst())
+    )
       throw errors.notFound('case', '案件', links.caseId);
-    if (links.activityId && !(await db.selectFrom('activities').select('id').where('id', '=', links.activityId).executeTakeFirst()))
+    if (
+      links.activityId &&
+      !(await db.selectFrom('activities').select('id').where('id', '=', links.activityId).executeTakeFirst())
+    )
       throw errors.notFound('activity', '执法活动', links.activityId);
   }
 
@@ -326,9 +382,17 @@ export class DocumentsService {
   async stage(actor: Actor, filename: string, source: UploadSource): Promise<StagedContent> {
     this.checkUploader(actor);
     const detected: { type: Signature | null } = { type: null };
-    const put = await this.ctx.blobs.put(Readable.from(inspected(source, filename, detected), { objectMode: false }));
+    const put = await this.ctx.blobs.put(
+      Readable.from(inspected(source, filename, detected), { objectMode: false }),
+    );
     const type = detected.type!;
-    return { sha256: put.sha256, size: put.size, created: put.created, mediaType: type.mediaType, filename: sanitiseFilename(filename, type.extension) };
+    return {
+      sha256: put.sha256,
+      size: put.size,
+      created: put.created,
+      mediaType: type.mediaType,
+      filename: sanitiseFilename(filename, type.extension),
+    };
   }
 
   /** Phase 2: the catalogue row and its audit event, in one transaction. */
@@ -387,11 +451,17 @@ export class DocumentsService {
     if (filter.caseId) q = q.where('caseId', '=', filter.caseId);
     if (filter.activityId) q = q.where('activityId', '=', filter.activityId);
     const limit = Math.min(Math.max(filter.limit ?? 500, 1), 2000);
-    return this.present(db, await q.orderBy('uploadedAt', 'desc').orderBy('id', 'desc').limit(limit).execute());
+    return this.present(
+      db,
+      await q.orderBy('uploadedAt', 'desc').orderBy('id', 'desc').limit(limit).execute(),
+    );
   }
 
   /** Documents of a subject, of its cases and of its activities (the dossier's view). */
-  async listForDossier(actor: Actor, scope: { subjectId: string; caseIds: string[]; activityIds: string[] }): Promise<Document[]> {
+  async listForDossier(
+    actor: Actor,
+    scope: { subjectId: string; caseIds: string[]; activityIds: string[] },
+  ): Promise<Document[]> {
     assertPermission(actor, 'documents.read');
     const db = this.ctx.catalogue.db;
     const rows = await db
@@ -426,23 +496,48 @@ export class DocumentsService {
    * Opens a document's content for download. The read is audited before a byte is sent
    * (`document.download`); a missing blob is audited as a failure.
    */
-  async open(actor: Actor, id: string): Promise<{ document: Document; downloadName: string; stream: Readable }> {
+  async open(
+    actor: Actor,
+    id: string,
+  ): Promise<{ document: Document; downloadName: string; stream: Readable }> {
     assertPermission(actor, 'documents.read');
     const db = this.ctx.catalogue.db;
     const document = (await this.present(db, [await this.row(db, id)]))[0]!;
-    const details = { sha256: document.sha256, size: document.size, filename: document.filename, title: document.title };
+    const details = {
+      sha256: document.sha256,
+      size: document.size,
+      filename: document.filename,
+      title: document.title,
+    };
     let blob: Readable;
     try {
       blob = await this.ctx.blobs.get(document.sha256);
     } catch (e) {
-      await this.audit.recordAlone(actor, { action: 'document.download', outcome: 'failure', targetType: 'document', targetId: id, details: { ...details, error: (e as { code?: string }).code ?? 'ERROR' } });
+      await this.audit.recordAlone(actor, {
+        action: 'document.download',
+        outcome: 'failure',
+        targetType: 'document',
+        targetId: id,
+        details: { ...details, error: (e as { code?: string }).code ?? 'ERROR' },
+      });
       throw e;
     }
-    await this.audit.recordAlone(actor, { action: 'document.download', targetType: 'document', targetId: id, details });
+    await this.audit.recordAlone(actor, {
+      action: 'document.download',
+      targetType: 'document',
+      targetId: id,
+      details,
+    });
     const ext = SIGNATURES.find((s) => s.mediaType === document.mediaType)?.extension ?? 'bin';
     const verifying = new VerifyingStream({ sha256: document.sha256, size: document.size }, () => {
       void this.audit
-        .recordAlone(actor, { action: 'document.fixity_failed', outcome: 'failure', targetType: 'document', targetId: id, details: { sha256: document.sha256 } })
+        .recordAlone(actor, {
+          action: 'document.fixity_failed',
+          outcome: 'failure',
+          targetType: 'document',
+          targetId: id,
+          details: { sha256: document.sha256 },
+        })
         .catch(() => undefined);
       return documentErrors.fixity(id);
     });

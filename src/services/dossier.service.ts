@@ -64,7 +64,16 @@ export function startOfLocalDay(date: string, timeZone: string): number {
   const utcMidnight = Date.UTC(y, m - 1, d);
   // The zone's offset at that moment (and once more, in case the first guess crossed a DST change).
   const offsetAt = (t: number) => {
-    const p = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(t);
+    const p = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    }).formatToParts(t);
     const v = (k: string) => Number(p.find((x) => x.type === k)!.value);
     return Date.UTC(v('year'), v('month') - 1, v('day'), v('hour'), v('minute'), v('second')) - t;
   };
@@ -107,7 +116,13 @@ function caseEntries(c: Case, timeZone: string): DossierEntry[] {
       kind: 'case',
       id: c.id,
       title: `${c.caseNumber} ${CASE_STATUS_NAMES[status].zh}：${c.title}`,
-      detail: { event: status, on, caseNumber: c.caseNumber, status: c.status, officers: c.officers.map((o) => o.name) },
+      detail: {
+        event: status,
+        on,
+        caseNumber: c.caseNumber,
+        status: c.status,
+        officers: c.officers.map((o) => o.name),
+      },
     });
   }
   return out;
@@ -118,16 +133,26 @@ export function documentsSource(documents: DocumentsService): DossierSource {
     key: 'documents',
     permission: 'documents.read',
     async load(actor, scope) {
-      const items = await documents.listForDossier(actor, { subjectId: scope.subject.id, caseIds: scope.caseIds, activityIds: scope.activityIds });
-      const entries = items.map(
-        (d): DossierEntry => ({
-          at: d.uploadedAt,
-          kind: 'document',
-          id: d.id,
-          title: d.title,
-          detail: { kind: d.kind, filename: d.filename, mediaType: d.mediaType, size: d.size, caseId: d.caseId, activityId: d.activityId, uploadedByName: d.uploadedByName },
-        }),
-      );
+      const items = await documents.listForDossier(actor, {
+        subjectId: scope.subject.id,
+        caseIds: scope.caseIds,
+        activityIds: scope.activityIds,
+      });
+      const entries = items.map((d): DossierEntry => ({
+        at: d.uploadedAt,
+        kind: 'document',
+        id: d.id,
+        title: d.title,
+        detail: {
+          kind: d.kind,
+          filename: d.filename,
+          mediaType: d.mediaType,
+          size: d.size,
+          caseId: d.caseId,
+          activityId: d.activityId,
+          uploadedByName: d.uploadedByName,
+        },
+      }));
       return { items, entries };
     },
   };
@@ -147,15 +172,20 @@ export function exemptionsSource(ctx: ServiceContext): DossierSource {
         .orderBy('id', 'desc')
         .execute();
       const items = await presentExemptions(ctx.catalogue.db, rows);
-      const entries = items.map(
-        (e): DossierEntry => ({
-          at: e.createdAt,
-          kind: 'exemption',
-          id: e.id,
-          title: `不予记录说明（${EXEMPTION_CATEGORY_NAMES[e.category]?.zh ?? e.category}，${EXEMPTION_STATUS_NAMES[e.status]?.zh ?? e.status}）`,
-          detail: { activityId: e.activityId, category: e.category, status: e.status, authorName: e.authorName, reviewerName: e.reviewerName, reviewedAt: e.reviewedAt },
-        }),
-      );
+      const entries = items.map((e): DossierEntry => ({
+        at: e.createdAt,
+        kind: 'exemption',
+        id: e.id,
+        title: `不予记录说明（${EXEMPTION_CATEGORY_NAMES[e.category]?.zh ?? e.category}，${EXEMPTION_STATUS_NAMES[e.status]?.zh ?? e.status}）`,
+        detail: {
+          activityId: e.activityId,
+          category: e.category,
+          status: e.status,
+          authorName: e.authorName,
+          reviewerName: e.reviewerName,
+          reviewedAt: e.reviewedAt,
+        },
+      }));
       return { items, entries };
     },
   };
@@ -176,7 +206,9 @@ export class DossierService {
 
   /** Adds a kind of record to every dossier (the collection issue adds recordings this way). */
   addSource(source: DossierSource): void {
-    if (['subject', 'activities', 'cases', 'timeline', ...this.sources.map((s) => s.key)].includes(source.key))
+    if (
+      ['subject', 'activities', 'cases', 'timeline', ...this.sources.map((s) => s.key)].includes(source.key)
+    )
       throw new Error(`dossier source key already used: ${source.key}`);
     this.sources.push(source);
   }
@@ -184,11 +216,24 @@ export class DossierService {
   async get(actor: Actor, subjectId: string): Promise<Dossier> {
     assertPermission(actor, 'subjects.read');
     const subject = await this.subjects.get(actor, subjectId);
-    const cases = hasPermission(actor, 'cases.read') ? await this.cases.list(actor, { subjectId, limit: 2000 }) : [];
-    const activities = hasPermission(actor, 'activities.read') ? await this.activities.list(actor, { subjectId }) : [];
-    const scope: DossierScope = { subject, cases, activities, caseIds: cases.map((c) => c.id), activityIds: activities.map((a) => a.id) };
+    const cases = hasPermission(actor, 'cases.read')
+      ? await this.cases.list(actor, { subjectId, limit: 2000 })
+      : [];
+    const activities = hasPermission(actor, 'activities.read')
+      ? await this.activities.list(actor, { subjectId })
+      : [];
+    const scope: DossierScope = {
+      subject,
+      cases,
+      activities,
+      caseIds: cases.map((c) => c.id),
+      activityIds: activities.map((a) => a.id),
+    };
 
-    const timeline: DossierEntry[] = [...activities.map(activityEntry), ...cases.flatMap((c) => caseEntries(c, this.timeZone))];
+    const timeline: DossierEntry[] = [
+      ...activities.map(activityEntry),
+      ...cases.flatMap((c) => caseEntries(c, this.timeZone)),
+    ];
     const extra: Record<string, unknown[]> = {};
     for (const source of this.sources) {
       if (!hasPermission(actor, source.permission)) {
@@ -227,6 +272,12 @@ export function createRecordServices(
   const subjects = new SubjectsService(ctx, audit, timeZone);
   const cases = new CasesService(ctx, audit, settings, timeZone);
   const documents = new DocumentsService(ctx, audit);
-  const dossier = new DossierService(subjects, cases, activities, [documentsSource(documents), exemptionsSource(ctx)], timeZone);
+  const dossier = new DossierService(
+    subjects,
+    cases,
+    activities,
+    [documentsSource(documents), exemptionsSource(ctx)],
+    timeZone,
+  );
   return { subjects, cases, documents, dossier };
 }

@@ -8,7 +8,13 @@ import type { Executor } from '../db/database.js';
 import type { EnforcementSubjectsTable } from '../db/schema.js';
 import { localDate } from '../domain/case.js';
 import { AppError, errors } from '../domain/errors.js';
-import { describeCodeFailure, normaliseCode, validateCreditCode, validateIdNumber, type CodeKind } from '../domain/subject-codes.js';
+import {
+  describeCodeFailure,
+  normaliseCode,
+  validateCreditCode,
+  validateIdNumber,
+  type CodeKind,
+} from '../domain/subject-codes.js';
 import type { AuditService } from './audit.service.js';
 import { assertPermission, type Actor, type ServiceContext } from './context.js';
 
@@ -87,36 +93,58 @@ export function requiredText(value: string, field: string, zhField: string, max:
     throw new AppError(
       'VALIDATION_FAILED',
       400,
-      { zh: `${zhField}须为 1–${max} 个字符，且不含控制字符`, en: `${field} must be 1–${max} characters without control characters` },
+      {
+        zh: `${zhField}须为 1–${max} 个字符，且不含控制字符`,
+        en: `${field} must be 1–${max} characters without control characters`,
+      },
       { field },
     );
   return v;
 }
 
 /** Like requiredText, but empty or null means "not given" (null). Multi-line text may keep line breaks. */
-export function optionalText(value: string | null | undefined, field: string, zhField: string, max: number, multiline = false): string | null {
+export function optionalText(
+  value: string | null | undefined,
+  field: string,
+  zhField: string,
+  max: number,
+  multiline = false,
+): string | null {
   if (value === undefined || value === null) return null;
   const v = value.normalize('NFC').trim();
   if (!v) return null;
-  const bad = multiline ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/ : CONTROL;
+  const bad = multiline
+    ? /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
+    : CONTROL;
   if (Array.from(v).length > max || bad.test(v))
     throw new AppError(
       'VALIDATION_FAILED',
       400,
-      { zh: `${zhField}不得超过 ${max} 个字符，且不含控制字符`, en: `${field} must be at most ${max} characters without control characters` },
+      {
+        zh: `${zhField}不得超过 ${max} 个字符，且不含控制字符`,
+        en: `${field} must be at most ${max} characters without control characters`,
+      },
       { field },
     );
   return v;
 }
 
-function codeError(kind: CodeKind, check: Exclude<ReturnType<typeof validateCreditCode>, { ok: true }>): AppError {
-  return new AppError(kind === 'credit_code' ? 'CREDIT_CODE_INVALID' : 'ID_NUMBER_INVALID', 400, describeCodeFailure(kind, check), {
-    field: kind === 'credit_code' ? 'creditCode' : 'idNumber',
-    rule: check.rule,
-    position: check.position ?? null,
-    expected: check.expected ?? null,
-    actual: check.actual ?? null,
-  });
+function codeError(
+  kind: CodeKind,
+  check: Exclude<ReturnType<typeof validateCreditCode>, { ok: true }>,
+): AppError {
+  return new AppError(
+    kind === 'credit_code' ? 'CREDIT_CODE_INVALID' : 'ID_NUMBER_INVALID',
+    400,
+    describeCodeFailure(kind, check),
+    {
+      field: kind === 'credit_code' ? 'creditCode' : 'idNumber',
+      rule: check.rule,
+      position: check.position ?? null,
+      expected: check.expected ?? null,
+      actual: check.actual ?? null,
+    },
+  );
 }
 
 /** Latitude and longitude come together and within range (WGS-84 or GCJ-02 degrees). */
@@ -150,24 +178,39 @@ export class SubjectsService {
   }
 
   /** Validates and normalises the whole record (also after a patch: a type change changes the rules). */
-  private normalise(input: SubjectInput): Omit<SubjectRow, 'id' | 'createdBy' | 'createdAt' | 'updatedAt' | 'unitId'> {
+  private normalise(
+    input: SubjectInput,
+  ): Omit<SubjectRow, 'id' | 'createdBy' | 'createdAt' | 'updatedAt' | 'unitId'> {
     if (!isSubjectType(input.type))
-      throw new AppError('SUBJECT_TYPE_INVALID', 400, { zh: `未知的执法对象类型：${String(input.type)}`, en: `Unknown subject type: ${String(input.type)}` });
+      throw new AppError('SUBJECT_TYPE_INVALID', 400, {
+        zh: `未知的执法对象类型：${String(input.type)}`,
+        en: `Unknown subject type: ${String(input.type)}`,
+      });
     const name = requiredText(input.name, 'name', '名称', 200);
     const rawCredit = input.creditCode ? normaliseCode(input.creditCode) : '';
     const rawId = input.idNumber ? normaliseCode(input.idNumber) : '';
     // A person is identified by an identity number, an organisation by its credit code;
     // "other" may carry either.
     if (rawCredit && input.type === 'individual')
-      throw new AppError('SUBJECT_IDENTIFIER_MISMATCH', 400, {
-        zh: '个人不使用统一社会信用代码，请填写公民身份号码，或改选其他对象类型',
-        en: 'An individual has no unified social credit code; give the identity number or choose another subject type',
-      }, { field: 'creditCode' });
+      throw new AppError(
+        'SUBJECT_IDENTIFIER_MISMATCH',
+        400,
+        {
+          zh: '个人不使用统一社会信用代码，请填写公民身份号码，或改选其他对象类型',
+          en: 'An individual has no unified social credit code; give the identity number or choose another subject type',
+        },
+        { field: 'creditCode' },
+      );
     if (rawId && input.type !== 'individual' && input.type !== 'other')
-      throw new AppError('SUBJECT_IDENTIFIER_MISMATCH', 400, {
-        zh: '企业、养殖场、屠宰场以统一社会信用代码登记，不填写公民身份号码',
-        en: 'A business, farm or slaughterhouse is registered by its unified social credit code, not an identity number',
-      }, { field: 'idNumber' });
+      throw new AppError(
+        'SUBJECT_IDENTIFIER_MISMATCH',
+        400,
+        {
+          zh: '企业、养殖场、屠宰场以统一社会信用代码登记，不填写公民身份号码',
+          en: 'A business, farm or slaughterhouse is registered by its unified social credit code, not an identity number',
+        },
+        { field: 'idNumber' },
+      );
     let creditCode: string | null = null;
     if (rawCredit) {
       const check = validateCreditCode(rawCredit);
@@ -197,22 +240,39 @@ export class SubjectsService {
   }
 
   /** Refuses a second subject with the same credit code or identity number. */
-  private async assertUnique(db: Executor, values: { creditCode: string | null; idNumber: string | null }, exceptId: string | null): Promise<void> {
+  private async assertUnique(
+    db: Executor,
+    values: { creditCode: string | null; idNumber: string | null },
+    exceptId: string | null,
+  ): Promise<void> {
     for (const field of ['creditCode', 'idNumber'] as const) {
       const v = values[field];
       if (v === null) continue;
-      const clash = await db.selectFrom('enforcementSubjects').select(['id', 'name']).where(field, '=', v).executeTakeFirst();
+      const clash = await db
+        .selectFrom('enforcementSubjects')
+        .select(['id', 'name'])
+        .where(field, '=', v)
+        .executeTakeFirst();
       if (clash && clash.id !== exceptId) throw subjectExists(field, clash);
     }
   }
 
-  private async unitFor(db: Executor, actor: Actor, unitId: string | null | undefined): Promise<string | null> {
+  private async unitFor(
+    db: Executor,
+    actor: Actor,
+    unitId: string | null | undefined,
+  ): Promise<string | null> {
     if (unitId) {
-      if (!(await db.selectFrom('units').select('id').where('id', '=', unitId).executeTakeFirst())) throw errors.notFound('unit', '单位', unitId);
+      if (!(await db.selectFrom('units').select('id').where('id', '=', unitId).executeTakeFirst()))
+        throw errors.notFound('unit', '单位', unitId);
       return unitId;
     }
     if (unitId === null || !actor.userId) return null;
-    const me = await db.selectFrom('users').select('unitId').where('id', '=', actor.userId).executeTakeFirst();
+    const me = await db
+      .selectFrom('users')
+      .select('unitId')
+      .where('id', '=', actor.userId)
+      .executeTakeFirst();
     return me?.unitId ?? null;
   }
 
@@ -244,7 +304,11 @@ export class SubjectsService {
   }
 
   private async row(db: Executor, id: string): Promise<SubjectRow> {
-    const row = await db.selectFrom('enforcementSubjects').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await db
+      .selectFrom('enforcementSubjects')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) throw errors.notFound('subject', '执法对象', id);
     return row;
   }
@@ -256,16 +320,29 @@ export class SubjectsService {
       return await this.ctx.catalogue.db.transaction().execute(async (tx) => {
         await this.assertUnique(tx, values, null);
         const now = this.ctx.clock.now();
-        const row: SubjectRow = { id: uuidv7(), ...values, unitId: await this.unitFor(tx, actor, input.unitId), createdBy: actor.userId, createdAt: now, updatedAt: now };
+        const row: SubjectRow = {
+          id: uuidv7(),
+          ...values,
+          unitId: await this.unitFor(tx, actor, input.unitId),
+          createdBy: actor.userId,
+          createdAt: now,
+          updatedAt: now,
+        };
         await tx.insertInto('enforcementSubjects').values(row).execute();
         const subject = presentSubject(row);
         const { id: _id, createdAt: _c, ...details } = subject;
-        await this.audit.record(tx, actor, { action: 'subject.create', targetType: 'subject', targetId: row.id, details });
+        await this.audit.record(tx, actor, {
+          action: 'subject.create',
+          targetType: 'subject',
+          targetId: row.id,
+          details,
+        });
         return subject;
       });
     } catch (e) {
       // Two clerks registering the same business at the same moment.
-      if (this.ctx.catalogue.dialect.isUniqueViolation(e)) throw subjectExists(values.creditCode ? 'creditCode' : 'idNumber', null);
+      if (this.ctx.catalogue.dialect.isUniqueViolation(e))
+        throw subjectExists(values.creditCode ? 'creditCode' : 'idNumber', null);
       throw e;
     }
   }
@@ -276,32 +353,55 @@ export class SubjectsService {
       return await this.ctx.catalogue.db.transaction().execute(async (tx) => {
         const current = await this.row(tx, id);
         const before = presentSubject(current);
-        const merged: SubjectInput = { ...before, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as SubjectInput;
+        const merged: SubjectInput = {
+          ...before,
+          ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)),
+        } as SubjectInput;
         const values = this.normalise(merged);
         await this.assertUnique(tx, values, id);
-        const unitId = patch.unitId !== undefined ? await this.unitFor(tx, actor, patch.unitId) : current.unitId;
+        const unitId =
+          patch.unitId !== undefined ? await this.unitFor(tx, actor, patch.unitId) : current.unitId;
         const next: SubjectRow = { ...current, ...values, unitId, updatedAt: this.ctx.clock.now() };
         const after = presentSubject(next);
         const changed: Record<string, { from: unknown; to: unknown }> = {};
-        for (const k of Object.keys(after) as (keyof Subject)[]) if (before[k] !== after[k]) changed[k] = { from: before[k], to: after[k] };
+        for (const k of Object.keys(after) as (keyof Subject)[])
+          if (before[k] !== after[k]) changed[k] = { from: before[k], to: after[k] };
         if (Object.keys(changed).length === 0) return before;
-        await tx.updateTable('enforcementSubjects').set({ ...values, unitId, updatedAt: next.updatedAt }).where('id', '=', id).execute();
-        await this.audit.record(tx, actor, { action: 'subject.update', targetType: 'subject', targetId: id, details: { name: after.name, changed } });
+        await tx
+          .updateTable('enforcementSubjects')
+          .set({ ...values, unitId, updatedAt: next.updatedAt })
+          .where('id', '=', id)
+          .execute();
+        await this.audit.record(tx, actor, {
+          action: 'subject.update',
+          targetType: 'subject',
+          targetId: id,
+          details: { name: after.name, changed },
+        });
         return after;
       });
     } catch (e) {
-      if (this.ctx.catalogue.dialect.isUniqueViolation(e)) throw subjectExists(patch.creditCode ? 'creditCode' : 'idNumber', null);
+      if (this.ctx.catalogue.dialect.isUniqueViolation(e))
+        throw subjectExists(patch.creditCode ? 'creditCode' : 'idNumber', null);
       throw e;
     }
   }
 }
 
-function subjectExists(field: 'creditCode' | 'idNumber', clash: { id: string; name: string } | null): AppError {
-  const what = field === 'creditCode' ? { zh: '统一社会信用代码', en: 'unified social credit code' } : { zh: '公民身份号码', en: 'identity number' };
+function subjectExists(
+  field: 'creditCode' | 'idNumber',
+  clash: { id: string; name: string } | null,
+): AppError {
+  const what =
+    field === 'creditCode'
+      ? { zh: '统一社会信用代码', en: 'unified social credit code' }
+      : { zh: '公民身份号码', en: 'identity number' };
   return errors.conflict(
     'SUBJECT_EXISTS',
     clash ? `已有使用该${what.zh}的执法对象：${clash.name}` : `已有使用该${what.zh}的执法对象`,
-    clash ? `A subject with this ${what.en} already exists: ${clash.name}` : `A subject with this ${what.en} already exists`,
+    clash
+      ? `A subject with this ${what.en} already exists: ${clash.name}`
+      : `A subject with this ${what.en} already exists`,
     clash ? { field, existingId: clash.id, existingName: clash.name } : { field },
   );
 }

@@ -41,7 +41,9 @@ export class TokensService {
   private async present(rows: ApiTokenRow[]): Promise<ApiToken[]> {
     const db = this.ctx.catalogue.db;
     const ids = [...new Set(rows.map((r) => r.userId))];
-    const users = ids.length ? await db.selectFrom('users').select(['id', 'username']).where('id', 'in', ids).execute() : [];
+    const users = ids.length
+      ? await db.selectFrom('users').select(['id', 'username']).where('id', 'in', ids).execute()
+      : [];
     const names = new Map(users.map((u) => [u.id, u.username]));
     return rows.map((r) => ({
       id: r.id,
@@ -68,10 +70,14 @@ export class TokensService {
 
   async create(actor: Actor, input: CreateTokenInput): Promise<{ token: ApiToken; secret: string }> {
     if (!(TOKEN_SCOPES as readonly string[]).includes(input.scope))
-      throw new AppError('TOKEN_SCOPE_UNKNOWN', 400, { zh: `未知的令牌范围：${input.scope}（可用：station、api）`, en: `Unknown token scope: ${input.scope} (use station or api)` });
+      throw new AppError('TOKEN_SCOPE_UNKNOWN', 400, {
+        zh: `未知的令牌范围：${input.scope}（可用：station、api）`,
+        en: `Unknown token scope: ${input.scope} (use station or api)`,
+      });
     const scope = input.scope as TokenScope;
     const name = input.name.trim();
-    if (!name || name.length > 100) throw errors.validation('令牌名称须为 1–100 个字符 / token name must be 1–100 characters');
+    if (!name || name.length > 100)
+      throw errors.validation('令牌名称须为 1–100 个字符 / token name must be 1–100 characters');
     const db = this.ctx.catalogue.db;
     const owner = input.userId
       ? await usersRepository.get(db, input.userId)
@@ -84,7 +90,8 @@ export class TokensService {
     // Station tokens and tokens for other people are an administrator's act.
     if (owner.id !== actor.userId || scope === 'station') assertPermission(actor, 'tokens.manage');
     else if (!hasPermission(actor, 'tokens.manage')) assertPermission(actor, 'tokens.own');
-    if (owner.active !== 1) throw new AppError('ACCOUNT_DISABLED', 400, { zh: '该用户已停用', en: 'That user is deactivated' });
+    if (owner.active !== 1)
+      throw new AppError('ACCOUNT_DISABLED', 400, { zh: '该用户已停用', en: 'That user is deactivated' });
     const days = input.expiresInDays ?? null;
     if (days !== null && (!Number.isInteger(days) || days < 1 || days > 3650))
       throw errors.validation('有效天数须为 1–3650 / expiresInDays must be 1–3650');
@@ -122,8 +129,17 @@ export class TokensService {
       if (!row) throw errors.notFound('token', '令牌', id);
       if (row.userId !== actor.userId || row.scope === 'station') assertPermission(actor, 'tokens.manage');
       if (row.revokedAt !== null) return;
-      await tx.updateTable('apiTokens').set({ revokedAt: this.ctx.clock.now(), revokedBy: actor.userId }).where('id', '=', id).execute();
-      await this.audit.record(tx, actor, { action: 'token.revoke', targetType: 'api_token', targetId: id, details: { name: row.name, prefix: row.prefix, scope: row.scope } });
+      await tx
+        .updateTable('apiTokens')
+        .set({ revokedAt: this.ctx.clock.now(), revokedBy: actor.userId })
+        .where('id', '=', id)
+        .execute();
+      await this.audit.record(tx, actor, {
+        action: 'token.revoke',
+        targetType: 'api_token',
+        targetId: id,
+        details: { name: row.name, prefix: row.prefix, scope: row.scope },
+      });
     });
   }
 }

@@ -36,7 +36,8 @@ const present = (r: UnitRow): Unit => ({
 
 function checkName(name: string): string {
   const n = name.trim();
-  if (!n || n.length > 100) throw errors.validation('单位名称须为 1–100 个字符 / unit name must be 1–100 characters');
+  if (!n || n.length > 100)
+    throw errors.validation('单位名称须为 1–100 个字符 / unit name must be 1–100 characters');
   return n;
 }
 
@@ -62,7 +63,9 @@ export class UnitsService {
   async resolve(actor: Actor, idOrName: string): Promise<Unit> {
     assertPermission(actor, 'units.read');
     const all = await unitsRepository.list(this.ctx.catalogue.db);
-    const hit = all.filter((u) => u.id === idOrName || u.name === idOrName || (u.code !== null && u.code === idOrName));
+    const hit = all.filter(
+      (u) => u.id === idOrName || u.name === idOrName || (u.code !== null && u.code === idOrName),
+    );
     if (hit.length === 0) throw errors.notFound('unit', '单位', idOrName);
     if (hit.length > 1)
       throw new AppError('UNIT_AMBIGUOUS', 400, {
@@ -77,13 +80,31 @@ export class UnitsService {
     const name = checkName(input.name);
     const parentId = input.parentId ?? null;
     return this.ctx.catalogue.db.transaction().execute(async (tx) => {
-      if (parentId && !(await unitsRepository.get(tx, parentId))) throw errors.notFound('unit', '上级单位', parentId);
+      if (parentId && !(await unitsRepository.get(tx, parentId)))
+        throw errors.notFound('unit', '上级单位', parentId);
       if (await unitsRepository.findByName(tx, name, parentId))
-        throw errors.conflict('UNIT_NAME_TAKEN', `同一上级下已有名为 “${name}” 的单位`, `A unit named "${name}" already exists under this parent`);
+        throw errors.conflict(
+          'UNIT_NAME_TAKEN',
+          `同一上级下已有名为 “${name}” 的单位`,
+          `A unit named "${name}" already exists under this parent`,
+        );
       const now = this.ctx.clock.now();
-      const row: UnitRow = { id: uuidv7(), name, kind: input.kind, parentId, code: input.code?.trim() || null, createdAt: now, updatedAt: now };
+      const row: UnitRow = {
+        id: uuidv7(),
+        name,
+        kind: input.kind,
+        parentId,
+        code: input.code?.trim() || null,
+        createdAt: now,
+        updatedAt: now,
+      };
       await unitsRepository.insert(tx, row);
-      await this.audit.record(tx, actor, { action: 'unit.create', targetType: 'unit', targetId: row.id, details: { name, kind: row.kind, parentId, code: row.code } });
+      await this.audit.record(tx, actor, {
+        action: 'unit.create',
+        targetType: 'unit',
+        targetId: row.id,
+        details: { name, kind: row.kind, parentId, code: row.code },
+      });
       return present(row);
     });
   }
@@ -105,7 +126,10 @@ export class UnitsService {
           if (!byId.has(parentId)) throw errors.notFound('unit', '上级单位', parentId);
           for (let at: string | null = parentId; at; at = byId.get(at)?.parentId ?? null)
             if (at === id)
-              throw new AppError('UNIT_CYCLE', 400, { zh: '不能把单位移到它自己的下级之下', en: 'A unit cannot be moved under one of its own descendants' });
+              throw new AppError('UNIT_CYCLE', 400, {
+                zh: '不能把单位移到它自己的下级之下',
+                en: 'A unit cannot be moved under one of its own descendants',
+              });
         }
         next.parentId = parentId;
       }
@@ -113,13 +137,24 @@ export class UnitsService {
       const parentId = next.parentId !== undefined ? next.parentId : current.parentId;
       const clash = await unitsRepository.findByName(tx, name, parentId);
       if (clash && clash.id !== id)
-        throw errors.conflict('UNIT_NAME_TAKEN', `同一上级下已有名为 “${name}” 的单位`, `A unit named "${name}" already exists under this parent`);
+        throw errors.conflict(
+          'UNIT_NAME_TAKEN',
+          `同一上级下已有名为 “${name}” 的单位`,
+          `A unit named "${name}" already exists under this parent`,
+        );
       next.updatedAt = this.ctx.clock.now();
       await unitsRepository.update(tx, id, next);
       const changed = Object.fromEntries(
-        Object.entries(next).filter(([k, v]) => k !== 'updatedAt' && (current as Record<string, unknown>)[k] !== v),
+        Object.entries(next).filter(
+          ([k, v]) => k !== 'updatedAt' && (current as Record<string, unknown>)[k] !== v,
+        ),
       );
-      await this.audit.record(tx, actor, { action: 'unit.update', targetType: 'unit', targetId: id, details: { changed } });
+      await this.audit.record(tx, actor, {
+        action: 'unit.update',
+        targetType: 'unit',
+        targetId: id,
+        details: { changed },
+      });
       return present({ ...current, ...next });
     });
   }

@@ -51,25 +51,43 @@ const USERNAME = /^[a-z0-9][a-z0-9._-]{1,31}$/;
 
 export function weakPasswordError(rule: NonNullable<ReturnType<typeof checkPassword>>): AppError {
   const m = PASSWORD_RULE_MESSAGES[rule];
-  return new AppError('PASSWORD_WEAK', 400, { zh: `密码不符合要求：${m.zh}`, en: `Password rejected: ${m.en}` }, { rule });
+  return new AppError(
+    'PASSWORD_WEAK',
+    400,
+    { zh: `密码不符合要求：${m.zh}`, en: `Password rejected: ${m.en}` },
+    { rule },
+  );
 }
 
 function checkRoles(roles: string[]): Role[] {
   if (!Array.isArray(roles) || roles.length === 0)
-    throw new AppError('ROLES_REQUIRED', 400, { zh: '至少需要一个角色', en: 'At least one role is required' });
+    throw new AppError('ROLES_REQUIRED', 400, {
+      zh: '至少需要一个角色',
+      en: 'At least one role is required',
+    });
   const bad = roles.filter((r) => !isRole(r));
   if (bad.length)
-    throw new AppError('ROLE_UNKNOWN', 400, { zh: `未知角色：${bad.join(', ')}`, en: `Unknown role: ${bad.join(', ')}` }, { roles: bad });
+    throw new AppError(
+      'ROLE_UNKNOWN',
+      400,
+      { zh: `未知角色：${bad.join(', ')}`, en: `Unknown role: ${bad.join(', ')}` },
+      { roles: bad },
+    );
   return [...new Set(roles as Role[])];
 }
 
 function checkText(value: string, field: string, zhField: string, max: number): string {
   const v = value.trim();
   if (!v || v.length > max || /[\u0000-\u001f\u007f]/.test(v))
-    throw new AppError('VALIDATION_FAILED', 400, {
-      zh: `${zhField}须为 1–${max} 个字符，且不含控制字符`,
-      en: `${field} must be 1–${max} characters without control characters`,
-    }, { field });
+    throw new AppError(
+      'VALIDATION_FAILED',
+      400,
+      {
+        zh: `${zhField}须为 1–${max} 个字符，且不含控制字符`,
+        en: `${field} must be 1–${max} characters without control characters`,
+      },
+      { field },
+    );
   return v;
 }
 
@@ -80,7 +98,10 @@ export class UsersService {
   ) {}
 
   async present(db: Executor, rows: UserRow[]): Promise<User[]> {
-    const roles = await usersRepository.roles(db, rows.map((r) => r.id));
+    const roles = await usersRepository.roles(
+      db,
+      rows.map((r) => r.id),
+    );
     const units = new Map((await unitsRepository.list(db)).map((u) => [u.id, u.name]));
     return rows.map((r) => ({
       id: r.id,
@@ -93,7 +114,8 @@ export class UsersService {
       active: r.active === 1,
       mustChangePassword: r.mustChangePassword === 1,
       totpEnabled: r.totpSecret !== null,
-      lockedUntil: r.lockedUntil !== null && Number(r.lockedUntil) > this.ctx.clock.now() ? Number(r.lockedUntil) : null,
+      lockedUntil:
+        r.lockedUntil !== null && Number(r.lockedUntil) > this.ctx.clock.now() ? Number(r.lockedUntil) : null,
       lastLoginAt: r.lastLoginAt === null ? null : Number(r.lastLoginAt),
       createdAt: Number(r.createdAt),
     }));
@@ -125,7 +147,10 @@ export class UsersService {
     return this.presentOne(db, row);
   }
 
-  async create(actor: Actor, input: CreateUserInput): Promise<{ user: User; initialPassword: string | null }> {
+  async create(
+    actor: Actor,
+    input: CreateUserInput,
+  ): Promise<{ user: User; initialPassword: string | null }> {
     assertPermission(actor, 'users.manage');
     const username = input.username.trim().toLowerCase();
     if (!USERNAME.test(username))
@@ -147,7 +172,8 @@ export class UsersService {
     const db = this.ctx.catalogue.db;
     try {
       return await db.transaction().execute(async (tx) => {
-        if (input.unitId && !(await unitsRepository.get(tx, input.unitId))) throw errors.notFound('unit', '单位', input.unitId);
+        if (input.unitId && !(await unitsRepository.get(tx, input.unitId)))
+          throw errors.notFound('unit', '单位', input.unitId);
         if (await usersRepository.byUsername(tx, username)) throw usernameTaken(username);
         const now = this.ctx.clock.now();
         const id = uuidv7();
@@ -174,7 +200,14 @@ export class UsersService {
           action: 'user.create',
           targetType: 'user',
           targetId: id,
-          details: { username, name, code, unitId: input.unitId ?? null, roles, passwordGenerated: generated },
+          details: {
+            username,
+            name,
+            code,
+            unitId: input.unitId ?? null,
+            roles,
+            passwordGenerated: generated,
+          },
         });
         const row = (await usersRepository.get(tx, id))!;
         return { user: await this.presentOne(tx, row), initialPassword: generated ? password : null };
@@ -195,12 +228,16 @@ export class UsersService {
       if (input.name !== undefined) patch.name = checkText(input.name, 'name', '姓名', 50);
       if (input.code !== undefined) patch.code = checkText(input.code, 'code', '执法证号', 50);
       if (input.unitId !== undefined) {
-        if (input.unitId !== null && !(await unitsRepository.get(tx, input.unitId))) throw errors.notFound('unit', '单位', input.unitId);
+        if (input.unitId !== null && !(await unitsRepository.get(tx, input.unitId)))
+          throw errors.notFound('unit', '单位', input.unitId);
         patch.unitId = input.unitId;
       }
       if (input.active !== undefined) patch.active = input.active ? 1 : 0;
       const roles = input.roles !== undefined ? checkRoles(input.roles) : undefined;
-      if (actor.userId === id && ((roles && !roles.includes('admin') && before.roles.includes('admin')) || input.active === false))
+      if (
+        actor.userId === id &&
+        ((roles && !roles.includes('admin') && before.roles.includes('admin')) || input.active === false)
+      )
         throw new AppError('SELF_LOCKOUT', 400, {
           zh: '不能停用自己或移除自己的系统管理员角色',
           en: 'You cannot deactivate yourself or remove your own administrator role',
@@ -210,13 +247,23 @@ export class UsersService {
       if (roles) await usersRepository.setRoles(tx, id, roles);
       // A deactivated account or a role change ends the person's open sessions.
       if (input.active === false || roles)
-        await tx.updateTable('sessions').set({ revokedAt: patch.updatedAt }).where('userId', '=', id).where('revokedAt', 'is', null).execute();
+        await tx
+          .updateTable('sessions')
+          .set({ revokedAt: patch.updatedAt })
+          .where('userId', '=', id)
+          .where('revokedAt', 'is', null)
+          .execute();
       const after = await this.presentOne(tx, (await usersRepository.get(tx, id))!);
       const changed: Record<string, { from: unknown; to: unknown }> = {};
       for (const k of ['name', 'code', 'unitId', 'active'] as const)
         if (before[k] !== after[k]) changed[k] = { from: before[k], to: after[k] };
       if (before.roles.join() !== after.roles.join()) changed.roles = { from: before.roles, to: after.roles };
-      await this.audit.record(tx, actor, { action: 'user.update', targetType: 'user', targetId: id, details: { username: row.username, changed } });
+      await this.audit.record(tx, actor, {
+        action: 'user.update',
+        targetType: 'user',
+        targetId: id,
+        details: { username: row.username, changed },
+      });
       return after;
     });
   }
@@ -229,9 +276,25 @@ export class UsersService {
       const row = await usersRepository.get(tx, id);
       if (!row) throw errors.notFound('user', '用户', id);
       const now = this.ctx.clock.now();
-      await usersRepository.update(tx, id, { passwordHash, mustChangePassword: 1, failedLogins: 0, lockedUntil: null, updatedAt: now });
-      await tx.updateTable('sessions').set({ revokedAt: now }).where('userId', '=', id).where('revokedAt', 'is', null).execute();
-      await this.audit.record(tx, actor, { action: 'user.reset_password', targetType: 'user', targetId: id, details: { username: row.username } });
+      await usersRepository.update(tx, id, {
+        passwordHash,
+        mustChangePassword: 1,
+        failedLogins: 0,
+        lockedUntil: null,
+        updatedAt: now,
+      });
+      await tx
+        .updateTable('sessions')
+        .set({ revokedAt: now })
+        .where('userId', '=', id)
+        .where('revokedAt', 'is', null)
+        .execute();
+      await this.audit.record(tx, actor, {
+        action: 'user.reset_password',
+        targetType: 'user',
+        targetId: id,
+        details: { username: row.username },
+      });
     });
     return { initialPassword: password };
   }
@@ -241,8 +304,17 @@ export class UsersService {
     await this.ctx.catalogue.db.transaction().execute(async (tx) => {
       const row = await usersRepository.get(tx, id);
       if (!row) throw errors.notFound('user', '用户', id);
-      await usersRepository.update(tx, id, { failedLogins: 0, lockedUntil: null, updatedAt: this.ctx.clock.now() });
-      await this.audit.record(tx, actor, { action: 'user.unlock', targetType: 'user', targetId: id, details: { username: row.username } });
+      await usersRepository.update(tx, id, {
+        failedLogins: 0,
+        lockedUntil: null,
+        updatedAt: this.ctx.clock.now(),
+      });
+      await this.audit.record(tx, actor, {
+        action: 'user.unlock',
+        targetType: 'user',
+        targetId: id,
+        details: { username: row.username },
+      });
     });
   }
 
@@ -251,12 +323,26 @@ export class UsersService {
     await this.ctx.catalogue.db.transaction().execute(async (tx) => {
       const row = await usersRepository.get(tx, id);
       if (!row) throw errors.notFound('user', '用户', id);
-      await usersRepository.update(tx, id, { totpSecret: null, totpPendingSecret: null, updatedAt: this.ctx.clock.now() });
-      await this.audit.record(tx, actor, { action: 'user.reset_mfa', targetType: 'user', targetId: id, details: { username: row.username } });
+      await usersRepository.update(tx, id, {
+        totpSecret: null,
+        totpPendingSecret: null,
+        updatedAt: this.ctx.clock.now(),
+      });
+      await this.audit.record(tx, actor, {
+        action: 'user.reset_mfa',
+        targetType: 'user',
+        targetId: id,
+        details: { username: row.username },
+      });
     });
   }
 }
 
 function usernameTaken(username: string): AppError {
-  return errors.conflict('USERNAME_TAKEN', `用户名 “${username}” 已被使用`, `Username "${username}" is already taken`, { username });
+  return errors.conflict(
+    'USERNAME_TAKEN',
+    `用户名 “${username}” 已被使用`,
+    `Username "${username}" is already taken`,
+    { username },
+  );
 }

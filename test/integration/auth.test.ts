@@ -15,7 +15,12 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
   });
 
   async function createOfficer(admin: Session, username = 'zhang.san') {
-    const r = await admin.post('/api/v1/users', { username, name: '张三', code: '41110001', roles: ['officer'] });
+    const r = await admin.post('/api/v1/users', {
+      username,
+      name: '张三',
+      code: '41110001',
+      roles: ['officer'],
+    });
     expect(r.statusCode, r.body).toBe(201);
     return r.json() as { user: { id: string }; initialPassword: string };
   }
@@ -34,13 +39,22 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
     expect(blocked.json().code).toBe('PASSWORD_CHANGE_REQUIRED');
     expect((await s.get('/api/v1/auth/me')).statusCode).toBe(200);
 
-    const weak = await s.post('/api/v1/auth/password', { currentPassword: t.adminPassword, newPassword: 'short' });
+    const weak = await s.post('/api/v1/auth/password', {
+      currentPassword: t.adminPassword,
+      newPassword: 'short',
+    });
     expect(weak.statusCode).toBe(400);
     expect(weak.json()).toMatchObject({ code: 'PASSWORD_WEAK', details: { rule: 'min_length' } });
-    const classes = await s.post('/api/v1/auth/password', { currentPassword: t.adminPassword, newPassword: 'alllowercaseletters' });
+    const classes = await s.post('/api/v1/auth/password', {
+      currentPassword: t.adminPassword,
+      newPassword: 'alllowercaseletters',
+    });
     expect(classes.json().details.rule).toBe('char_classes');
 
-    expect((await s.post('/api/v1/auth/password', { currentPassword: t.adminPassword, newPassword: STRONG })).statusCode).toBe(204);
+    expect(
+      (await s.post('/api/v1/auth/password', { currentPassword: t.adminPassword, newPassword: STRONG }))
+        .statusCode,
+    ).toBe(204);
     expect((await s.get('/api/v1/users')).statusCode).toBe(200);
   });
 
@@ -48,18 +62,31 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
     const admin = await adminSession(t);
     const { initialPassword } = await createOfficer(admin);
     expect(initialPassword).toMatch(/^[\w]{4}-[\w]{4}-[\w]{4}-[\w]{4}$/);
-    const dup = await admin.post('/api/v1/users', { username: 'Zhang.San', name: '张三', code: 'x', roles: ['officer'] });
+    const dup = await admin.post('/api/v1/users', {
+      username: 'Zhang.San',
+      name: '张三',
+      code: 'x',
+      roles: ['officer'],
+    });
     expect(dup.statusCode).toBe(409);
     expect(dup.json().code).toBe('USERNAME_TAKEN');
 
     const officer = new Session(t.app);
     expect((await officer.login('zhang.san', initialPassword)).json().user.mustChangePassword).toBe(true);
-    expect((await officer.post('/api/v1/auth/password', { currentPassword: initialPassword, newPassword: STRONG })).statusCode).toBe(204);
+    expect(
+      (await officer.post('/api/v1/auth/password', { currentPassword: initialPassword, newPassword: STRONG }))
+        .statusCode,
+    ).toBe(204);
     const me = (await officer.get('/api/v1/auth/me')).json();
     expect(me.roles).toEqual(['officer']);
     expect(me.permissions).not.toContain('users.manage');
     // least privilege: an officer cannot create users, and the refusal is audited
-    const denied = await officer.post('/api/v1/users', { username: 'x1', name: 'x', code: 'x', roles: ['admin'] });
+    const denied = await officer.post('/api/v1/users', {
+      username: 'x1',
+      name: 'x',
+      code: 'x',
+      roles: ['admin'],
+    });
     expect(denied.statusCode).toBe(403);
     const audit = (await admin.get('/api/v1/audit?action=access.denied')).json();
     expect(audit.items[0]).toMatchObject({ actorName: 'zhang.san', outcome: 'denied' });
@@ -69,7 +96,8 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
     const admin = await adminSession(t);
     const { initialPassword } = await createOfficer(admin);
     const s = new Session(t.app);
-    for (let i = 0; i < 4; i++) expect((await s.login('zhang.san', 'wrong-password')).json().code).toBe('INVALID_CREDENTIALS');
+    for (let i = 0; i < 4; i++)
+      expect((await s.login('zhang.san', 'wrong-password')).json().code).toBe('INVALID_CREDENTIALS');
     const fifth = await s.login('zhang.san', 'wrong-password');
     expect(fifth.statusCode).toBe(423);
     expect(fifth.json().details.retryAfterSeconds).toBe(60);
@@ -133,8 +161,13 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
     const setup = (await admin.post('/api/v1/auth/totp/setup')).json();
     expect(setup.otpauthUrl).toMatch(/^otpauth:\/\/totp\//);
     expect(setup.qrDataUrl).toMatch(/^data:image\/png;base64,/);
-    expect((await admin.post('/api/v1/auth/totp/enable', { code: '000000' })).json().code).toBe('MFA_INVALID');
-    expect((await admin.post('/api/v1/auth/totp/enable', { code: await generate({ secret: setup.secret }) })).statusCode).toBe(204);
+    expect((await admin.post('/api/v1/auth/totp/enable', { code: '000000' })).json().code).toBe(
+      'MFA_INVALID',
+    );
+    expect(
+      (await admin.post('/api/v1/auth/totp/enable', { code: await generate({ secret: setup.secret }) }))
+        .statusCode,
+    ).toBe(204);
 
     const s = new Session(t.app);
     const first = await s.login('admin', STRONG);
@@ -146,7 +179,15 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
     expect(ok.json().user.username).toBe('admin');
 
     // policy: officers must enrol; an officer without TOTP may only reach their profile
-    expect((await admin.put('/api/v1/settings/security', { mfaRequiredRoles: ['officer'], sessionIdleMinutes: 30, sessionAbsoluteHours: 12 })).statusCode).toBe(200);
+    expect(
+      (
+        await admin.put('/api/v1/settings/security', {
+          mfaRequiredRoles: ['officer'],
+          sessionIdleMinutes: 30,
+          sessionAbsoluteHours: 12,
+        })
+      ).statusCode,
+    ).toBe(200);
     const { initialPassword } = await createOfficer(admin);
     const officer = new Session(t.app);
     await officer.login('zhang.san', initialPassword);
@@ -156,7 +197,9 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
     const osetup = (await officer.post('/api/v1/auth/totp/setup')).json();
     await officer.post('/api/v1/auth/totp/enable', { code: await generate({ secret: osetup.secret }) });
     expect((await officer.get('/api/v1/units')).statusCode).toBe(200);
-    expect((await officer.post('/api/v1/auth/totp/disable', { password: STRONG })).json().code).toBe('MFA_REQUIRED_BY_POLICY');
+    expect((await officer.post('/api/v1/auth/totp/disable', { password: STRONG })).json().code).toBe(
+      'MFA_REQUIRED_BY_POLICY',
+    );
     const settingsAudit = (await admin.get('/api/v1/audit?action=settings.update')).json();
     expect(settingsAudit.items[0].details.after.mfaRequiredRoles).toEqual(['officer']);
   });
@@ -164,11 +207,19 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
   it('issues API tokens shown once, stored hashed, scoped and revocable', async () => {
     const admin = await adminSession(t);
     const { user } = await createOfficer(admin, 'station1');
-    const created = await admin.post('/api/v1/tokens', { userId: user.id, name: '一号采集站', scope: 'station' });
+    const created = await admin.post('/api/v1/tokens', {
+      userId: user.id,
+      name: '一号采集站',
+      scope: 'station',
+    });
     expect(created.statusCode).toBe(201);
     const { secret, token } = created.json();
     expect(secret).toMatch(/^zl_/);
-    const stored = await t.zhilu.catalogue.db.selectFrom('apiTokens').selectAll().where('id', '=', token.id).executeTakeFirstOrThrow();
+    const stored = await t.zhilu.catalogue.db
+      .selectFrom('apiTokens')
+      .selectAll()
+      .where('id', '=', token.id)
+      .executeTakeFirstOrThrow();
     expect(stored.tokenHash).not.toContain(secret);
     expect(JSON.stringify((await admin.get('/api/v1/tokens')).json())).not.toContain(secret);
 
@@ -176,14 +227,20 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
     const me = await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer });
     expect(me.statusCode).toBe(200);
     // a station token is limited to its scope even though its owner may read users
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/users', headers: bearer })).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/units', headers: bearer })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/users', headers: bearer })).statusCode).toBe(
+      403,
+    );
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/units', headers: bearer })).statusCode).toBe(
+      200,
+    );
 
     expect((await admin.delete(`/api/v1/tokens/${token.id}`)).statusCode).toBe(204);
     const after = await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer });
     expect(after.statusCode).toBe(401);
     expect(after.json().code).toBe('TOKEN_INVALID');
-    const actions = (await admin.get('/api/v1/audit?targetType=api_token')).json().items.map((e: { action: string }) => e.action);
+    const actions = (await admin.get('/api/v1/audit?targetType=api_token'))
+      .json()
+      .items.map((e: { action: string }) => e.action);
     expect(actions).toEqual(['token.revoke', 'token.create']);
   });
 
@@ -193,7 +250,11 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
       method: 'POST',
       url: '/api/v1/units',
       payload: '{"name": ',
-      headers: { 'content-type': 'application/json', cookie: `zhilu_session=${admin.cookie}`, 'x-requested-with': 'zhilu' },
+      headers: {
+        'content-type': 'application/json',
+        cookie: `zhilu_session=${admin.cookie}`,
+        'x-requested-with': 'zhilu',
+      },
     });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().code).toBe('INVALID_JSON');
@@ -204,7 +265,11 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
     const big = await admin.post('/api/v1/units', { name: 'x'.repeat(2 * 1024 * 1024), kind: 'squadron' });
     expect(big.statusCode).toBe(413);
     expect(big.json().code).toBe('BODY_TOO_LARGE');
-    const en = await t.app.inject({ method: 'GET', url: '/api/v1/users', headers: { 'accept-language': 'en-US,en;q=0.9' } });
+    const en = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/users',
+      headers: { 'accept-language': 'en-US,en;q=0.9' },
+    });
     expect(en.json()).toEqual({ code: 'UNAUTHENTICATED', message: 'Please log in first' });
     const zh = await t.app.inject({ method: 'GET', url: '/api/v1/users' });
     expect(zh.json().message).toBe('请先登录');
@@ -215,7 +280,11 @@ describe.each(databaseKinds())('accounts and sessions on %s', (kind) => {
   it('sends security headers and reports health', async () => {
     const r = await t.app.inject({ method: 'GET', url: '/api/health' });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toMatchObject({ status: 'ok', database: { ok: true, kind }, storage: { ok: true, kind: 'local' } });
+    expect(r.json()).toMatchObject({
+      status: 'ok',
+      database: { ok: true, kind },
+      storage: { ok: true, kind: 'local' },
+    });
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     expect(r.headers['content-security-policy']).toContain("default-src 'self'");
     expect((await t.app.inject({ method: 'GET', url: '/api/docs/json' })).json().openapi).toMatch(/^3\./);

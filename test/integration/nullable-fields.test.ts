@@ -16,13 +16,28 @@ describe.each(databaseKinds())('nullable fields on %s', (kind) => {
   it('keeps 0 as 0 and null as null', async () => {
     const admin = await adminSession(t);
     const me = (await admin.get('/api/v1/auth/me')).json();
-    const free = await admin.post('/api/v1/devices', { serial: 'ZERO-1', typeId: 'camera', purchaseCostCents: 0, holderId: me.id, unitId: null });
+    const free = await admin.post('/api/v1/devices', {
+      serial: 'ZERO-1',
+      typeId: 'camera',
+      purchaseCostCents: 0,
+      holderId: me.id,
+      unitId: null,
+    });
     expect(free.statusCode, free.body).toBe(201);
     expect(free.json().purchaseCostCents).toBe(0);
     expect(free.json().unitId).toBeNull();
-    const unknown = await admin.post('/api/v1/devices', { serial: 'NULL-1', typeId: 'camera', purchaseCostCents: null });
+    const unknown = await admin.post('/api/v1/devices', {
+      serial: 'NULL-1',
+      typeId: 'camera',
+      purchaseCostCents: null,
+    });
     expect(unknown.json().purchaseCostCents).toBeNull();
-    const subject = await admin.post('/api/v1/subjects', { type: 'farm', name: '赤道农场', latitude: 0, longitude: 0 });
+    const subject = await admin.post('/api/v1/subjects', {
+      type: 'farm',
+      name: '赤道农场',
+      latitude: 0,
+      longitude: 0,
+    });
     expect(subject.statusCode, subject.body).toBe(201);
     expect(subject.json()).toMatchObject({ latitude: 0, longitude: 0 });
   });

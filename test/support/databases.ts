@@ -19,7 +19,9 @@ export function databaseKinds(): DbKind[] {
   if (process.env.CI) throw new Error('CI must run the PostgreSQL tests: set ZHILU_TEST_PG_URL');
   if (!told) {
     told = true;
-    console.info('PostgreSQL tests skipped: set ZHILU_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/postgres to run them');
+    console.info(
+      'PostgreSQL tests skipped: set ZHILU_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/postgres to run them',
+    );
   }
   return ['sqlite'];
 }

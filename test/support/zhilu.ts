@@ -65,8 +65,18 @@ export class Session {
     private readonly lang = 'zh-CN',
   ) {}
 
-  async request(method: string, url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    const cookies = [this.cookie && `zhilu_session=${this.cookie}`, this.mfaCookie && `zhilu_mfa=${this.mfaCookie}`].filter(Boolean).join('; ');
+  async request(
+    method: string,
+    url: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<LightMyRequestResponse> {
+    const cookies = [
+      this.cookie && `zhilu_session=${this.cookie}`,
+      this.mfaCookie && `zhilu_mfa=${this.mfaCookie}`,
+    ]
+      .filter(Boolean)
+      .join('; ');
     const res = await this.app.inject({
       method: method as 'GET',
       url,
@@ -102,7 +112,10 @@ export async function adminSession(install: TestInstall): Promise<Session> {
   const s = new Session(install.app);
   const r = await s.login('admin', install.adminPassword);
   if (r.statusCode !== 200) throw new Error(`admin login failed: ${r.body}`);
-  const c = await s.post('/api/v1/auth/password', { currentPassword: install.adminPassword, newPassword: STRONG });
+  const c = await s.post('/api/v1/auth/password', {
+    currentPassword: install.adminPassword,
+    newPassword: STRONG,
+  });
   if (c.statusCode !== 204) throw new Error(`password change failed: ${c.body}`);
   return s;
 }

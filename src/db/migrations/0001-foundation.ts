@@ -100,8 +100,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('hash', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('audit_events_at_idx').on('audit_events').column('at').execute();
-  await db.schema.createIndex('audit_events_actor_idx').on('audit_events').columns(['actor_id', 'seq']).execute();
-  await db.schema.createIndex('audit_events_action_idx').on('audit_events').columns(['action', 'seq']).execute();
+  await db.schema
+    .createIndex('audit_events_actor_idx')
+    .on('audit_events')
+    .columns(['actor_id', 'seq'])
+    .execute();
+  await db.schema
+    .createIndex('audit_events_action_idx')
+    .on('audit_events')
+    .columns(['action', 'seq'])
+    .execute();
   await db.schema
     .createIndex('audit_events_target_idx')
     .on('audit_events')

@@ -24,7 +24,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   const now = Date.now();
   for (const [id, zh, en, life] of DEVICE_TYPES)
-    await sql`insert into device_types (id, name_zh, name_en, service_life_years, active, created_at) values (${id}, ${zh}, ${en}, ${life}, 1, ${now})`.execute(db);
+    await sql`insert into device_types (id, name_zh, name_en, service_life_years, active, created_at) values (${id}, ${zh}, ${en}, ${life}, 1, ${now})`.execute(
+      db,
+    );
 
   await db.schema
     .createTable('devices')
@@ -63,8 +65,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('recorded_by', 'text', (c) => c.notNull().references('users.id'))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('device_events_device_idx').on('device_events').columns(['device_id', 'occurred_on']).execute();
-  await db.schema.createIndex('device_events_date_idx').on('device_events').columns(['occurred_on']).execute();
+  await db.schema
+    .createIndex('device_events_device_idx')
+    .on('device_events')
+    .columns(['device_id', 'occurred_on'])
+    .execute();
+  await db.schema
+    .createIndex('device_events_date_idx')
+    .on('device_events')
+    .columns(['occurred_on'])
+    .execute();
 
   await db.schema
     .createTable('enforcement_subjects')
@@ -136,7 +146,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('activities_subject_idx').on('activities').columns(['subject_id', 'planned_at']).execute();
+  await db.schema
+    .createIndex('activities_subject_idx')
+    .on('activities')
+    .columns(['subject_id', 'planned_at'])
+    .execute();
   await db.schema.createIndex('activities_case_idx').on('activities').column('case_id').execute();
   await db.schema.createIndex('activities_planned_idx').on('activities').column('planned_at').execute();
   await db.schema
@@ -146,7 +160,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('in_charge', 'integer', (c) => c.notNull().defaultTo(0))
     .addPrimaryKeyConstraint('activity_officers_pk', ['activity_id', 'user_id'])
     .execute();
-  await db.schema.createIndex('activity_officers_user_idx').on('activity_officers').column('user_id').execute();
+  await db.schema
+    .createIndex('activity_officers_user_idx')
+    .on('activity_officers')
+    .column('user_id')
+    .execute();
 
   await db.schema
     .createTable('checkouts')
@@ -163,8 +181,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('reassigned_by', 'text', (c) => c.references('users.id'))
     .addColumn('notes', 'text')
     .execute();
-  await db.schema.createIndex('checkouts_device_idx').on('checkouts').columns(['device_id', 'checked_out_at']).execute();
-  await db.schema.createIndex('checkouts_officer_idx').on('checkouts').columns(['officer_id', 'checked_out_at']).execute();
+  await db.schema
+    .createIndex('checkouts_device_idx')
+    .on('checkouts')
+    .columns(['device_id', 'checked_out_at'])
+    .execute();
+  await db.schema
+    .createIndex('checkouts_officer_idx')
+    .on('checkouts')
+    .columns(['officer_id', 'checked_out_at'])
+    .execute();
 
   await db.schema
     .createTable('device_checks')
@@ -181,7 +207,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('result', 'text', (c) => c.notNull()) // pass | fail
     .addColumn('failures', 'text', (c) => c.notNull()) // JSON array of rule codes
     .execute();
-  await db.schema.createIndex('device_checks_device_idx').on('device_checks').columns(['device_id', 'checked_at']).execute();
+  await db.schema
+    .createIndex('device_checks_device_idx')
+    .on('device_checks')
+    .columns(['device_id', 'checked_at'])
+    .execute();
 
   await db.schema
     .createTable('activity_devices')

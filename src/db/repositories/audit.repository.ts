@@ -34,7 +34,12 @@ export function toChained(row: AuditEventRow): ChainedEvent {
 
 export const auditRepository = {
   async last(db: Executor): Promise<{ seq: number; hash: string } | null> {
-    const row = await db.selectFrom('auditEvents').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    const row = await db
+      .selectFrom('auditEvents')
+      .select(['seq', 'hash'])
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     return row ? { seq: Number(row.seq), hash: row.hash } : null;
   },
 
@@ -63,9 +68,17 @@ export const auditRepository = {
     let q = db.selectFrom('auditEvents').selectAll();
     if (f.actor) {
       const like = `%${f.actor.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      q = q.where((eb) => eb.or([eb('actorId', '=', f.actor!), eb(sql`lower(actor_name)`, 'like', sql`lower(${like}) escape '\\'`)]));
+      q = q.where((eb) =>
+        eb.or([
+          eb('actorId', '=', f.actor!),
+          eb(sql`lower(actor_name)`, 'like', sql`lower(${like}) escape '\\'`),
+        ]),
+      );
     }
-    if (f.action) q = f.action.endsWith('.') ? q.where('action', 'like', `${f.action}%`) : q.where('action', '=', f.action);
+    if (f.action)
+      q = f.action.endsWith('.')
+        ? q.where('action', 'like', `${f.action}%`)
+        : q.where('action', '=', f.action);
     if (f.targetType) q = q.where('targetType', '=', f.targetType);
     if (f.targetId) q = q.where('targetId', '=', f.targetId);
     if (f.outcome) q = q.where('outcome', '=', f.outcome);
@@ -79,7 +92,13 @@ export const auditRepository = {
   async *scan(db: Executor, pageSize = 2000): AsyncGenerator<AuditEventRow[]> {
     let after = 0;
     for (;;) {
-      const rows = await db.selectFrom('auditEvents').selectAll().where('seq', '>', after).orderBy('seq').limit(pageSize).execute();
+      const rows = await db
+        .selectFrom('auditEvents')
+        .selectAll()
+        .where('seq', '>', after)
+        .orderBy('seq')
+        .limit(pageSize)
+        .execute();
       if (rows.length === 0) return;
       yield rows;
       after = Number(rows[rows.length - 1]!.seq);

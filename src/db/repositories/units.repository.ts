@@ -2,8 +2,10 @@ import type { Executor } from '../database.js';
 import type { UnitRow } from '../schema.js';
 
 export const unitsRepository = {
-  list: (db: Executor): Promise<UnitRow[]> => db.selectFrom('units').selectAll().orderBy('createdAt').execute(),
-  get: (db: Executor, id: string) => db.selectFrom('units').selectAll().where('id', '=', id).executeTakeFirst(),
+  list: (db: Executor): Promise<UnitRow[]> =>
+    db.selectFrom('units').selectAll().orderBy('createdAt').execute(),
+  get: (db: Executor, id: string) =>
+    db.selectFrom('units').selectAll().where('id', '=', id).executeTakeFirst(),
   findByName: (db: Executor, name: string, parentId: string | null) =>
     db
       .selectFrom('units')

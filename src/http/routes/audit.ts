@@ -13,16 +13,33 @@ const Filter = {
   action: Type.Optional(Type.String({ maxLength: 100 })),
   targetType: Type.Optional(Type.String({ maxLength: 50 })),
   targetId: Type.Optional(Type.String({ maxLength: 100 })),
-  outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('denied')])),
+  outcome: Type.Optional(
+    Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('denied')]),
+  ),
   from: Type.Optional(Type.Integer({ minimum: 0 })),
   to: Type.Optional(Type.Integer({ minimum: 0 })),
 };
 
-const CSV_COLUMNS = ['seq', 'id', 'at', 'actorId', 'actorName', 'action', 'targetType', 'targetId', 'outcome', 'clientIp', 'details', 'prevHash', 'hash'] as const;
+const CSV_COLUMNS = [
+  'seq',
+  'id',
+  'at',
+  'actorId',
+  'actorName',
+  'action',
+  'targetType',
+  'targetId',
+  'outcome',
+  'clientIp',
+  'details',
+  'prevHash',
+  'hash',
+] as const;
 
 /** RFC 4180 quoting, and a leading quote for cells a spreadsheet would run as a formula. */
 export function csvCell(value: unknown): string {
-  let s = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  let s =
+    value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
@@ -39,8 +56,17 @@ const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (ap
       schema: {
         tags: ['audit'],
         summary: '审计日志 / Audit trail',
-        querystring: strictObject({ ...Filter, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), before: Type.Optional(Type.Integer({ minimum: 1 })) }),
-        response: { 200: Type.Object({ items: Type.Array(AuditEventSchema), nextBefore: Type.Union([Type.Number(), Type.Null()]) }) },
+        querystring: strictObject({
+          ...Filter,
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          before: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(AuditEventSchema),
+            nextBefore: Type.Union([Type.Number(), Type.Null()]),
+          }),
+        },
       },
     },
     async (request) => {
@@ -51,12 +77,22 @@ const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (ap
 
   app.get(
     '/audit/export.csv',
-    { schema: { tags: ['audit'], summary: '导出审计日志 CSV / Export as CSV', querystring: strictObject(Filter) } },
+    {
+      schema: {
+        tags: ['audit'],
+        summary: '导出审计日志 CSV / Export as CSV',
+        querystring: strictObject(Filter),
+      },
+    },
     async (request, reply) => {
       const actor = requireAuth(request).actor;
       assertPermission(actor, 'audit.read');
       const filter = request.query as AuditFilter;
-      await services.audit.recordAlone(actor, { action: 'audit.export', targetType: 'audit', details: { filter } });
+      await services.audit.recordAlone(actor, {
+        action: 'audit.export',
+        targetType: 'audit',
+        details: { filter },
+      });
       const rows = services.audit.iterate(actor, filter);
       const body = Readable.from(
         (async function* () {
@@ -72,10 +108,14 @@ const auditRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (ap
     },
   );
 
-  app.get('/audit/verify', { schema: { tags: ['audit'], summary: '校验审计链 / Verify the chain' } }, async (request) => {
-    assertPermission(requireAuth(request).actor, 'audit.read');
-    return services.audit.verify();
-  });
+  app.get(
+    '/audit/verify',
+    { schema: { tags: ['audit'], summary: '校验审计链 / Verify the chain' } },
+    async (request) => {
+      assertPermission(requireAuth(request).actor, 'audit.read');
+      return services.audit.verify();
+    },
+  );
 };
 
 export default auditRoutes;

@@ -15,7 +15,10 @@ export interface AuthRouteOptions {
   loginRateLimitPerMinute: number;
 }
 
-const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { services, secureCookies, loginRateLimitPerMinute }) => {
+const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (
+  app,
+  { services, secureCookies, loginRateLimitPerMinute },
+) => {
   const cookie = (maxAgeMs: number) => ({
     path: '/',
     httpOnly: true,
@@ -45,39 +48,75 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { se
       schema: {
         tags: ['auth'],
         summary: '登录 / Log in',
-        body: strictObject({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) }),
+        body: strictObject({
+          username: Type.String({ minLength: 1, maxLength: 64 }),
+          password: Type.String({ minLength: 1, maxLength: 256 }),
+        }),
       },
     },
-    async (request, reply) => answerLogin(await services.auth.login(request.body.username, request.body.password, clientOf(request)), reply),
+    async (request, reply) =>
+      answerLogin(
+        await services.auth.login(request.body.username, request.body.password, clientOf(request)),
+        reply,
+      ),
   );
 
   app.post(
     '/auth/mfa',
     {
       config: { auth: 'none', rateLimit },
-      schema: { tags: ['auth'], summary: '双因素验证 / Second factor', body: strictObject({ code: Type.String({ minLength: 1, maxLength: 10 }) }) },
+      schema: {
+        tags: ['auth'],
+        summary: '双因素验证 / Second factor',
+        body: strictObject({ code: Type.String({ minLength: 1, maxLength: 10 }) }),
+      },
     },
     async (request, reply) => {
       const challenge = request.cookies[MFA_COOKIE];
-      if (!challenge) throw new AppError('MFA_CHALLENGE_EXPIRED', 401, { zh: '验证已过期，请重新登录', en: 'The verification expired; log in again' });
-      return answerLogin(await services.auth.completeMfa(challenge, request.body.code, clientOf(request)), reply);
+      if (!challenge)
+        throw new AppError('MFA_CHALLENGE_EXPIRED', 401, {
+          zh: '验证已过期，请重新登录',
+          en: 'The verification expired; log in again',
+        });
+      return answerLogin(
+        await services.auth.completeMfa(challenge, request.body.code, clientOf(request)),
+        reply,
+      );
     },
   );
 
-  app.post('/auth/logout', { config: { auth: 'optional', allowPending: true }, schema: { tags: ['auth'], summary: '退出 / Log out' } }, async (request, reply) => {
-    if (request.auth) await services.auth.logout(request.auth);
-    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.status(204).send();
-  });
+  app.post(
+    '/auth/logout',
+    {
+      config: { auth: 'optional', allowPending: true },
+      schema: { tags: ['auth'], summary: '退出 / Log out' },
+    },
+    async (request, reply) => {
+      if (request.auth) await services.auth.logout(request.auth);
+      void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send();
+    },
+  );
 
-  app.get('/auth/me', { config: { allowPending: true }, schema: { tags: ['auth'], summary: '当前用户 / Current user', response: { 200: MeSchema } } }, async (request) => {
-    const auth = requireAuth(request);
-    return services.auth.me(auth.user, auth.roles, auth.actor);
-  });
+  app.get(
+    '/auth/me',
+    {
+      config: { allowPending: true },
+      schema: { tags: ['auth'], summary: '当前用户 / Current user', response: { 200: MeSchema } },
+    },
+    async (request) => {
+      const auth = requireAuth(request);
+      return services.auth.me(auth.user, auth.roles, auth.actor);
+    },
+  );
 
-  app.get('/auth/password-policy', { config: { auth: 'none' }, schema: { tags: ['auth'], summary: '密码规则 / Password policy' } }, async () => ({
-    ...PASSWORD_POLICY,
-  }));
+  app.get(
+    '/auth/password-policy',
+    { config: { auth: 'none' }, schema: { tags: ['auth'], summary: '密码规则 / Password policy' } },
+    async () => ({
+      ...PASSWORD_POLICY,
+    }),
+  );
 
   app.post(
     '/auth/password',
@@ -86,28 +125,57 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { se
       schema: {
         tags: ['auth'],
         summary: '修改密码 / Change password',
-        body: strictObject({ currentPassword: Type.String({ maxLength: 256 }), newPassword: Type.String({ maxLength: 1024 }) }),
+        body: strictObject({
+          currentPassword: Type.String({ maxLength: 256 }),
+          newPassword: Type.String({ maxLength: 1024 }),
+        }),
       },
     },
     async (request, reply) => {
-      await services.auth.changePassword(requireAuth(request), request.body.currentPassword, request.body.newPassword);
+      await services.auth.changePassword(
+        requireAuth(request),
+        request.body.currentPassword,
+        request.body.newPassword,
+      );
       return reply.status(204).send();
     },
   );
 
-  app.post('/auth/totp/setup', { config: { allowPending: true }, schema: { tags: ['auth'], summary: '生成双因素密钥 / Start TOTP set-up' } }, async (request) => {
-    const auth = requireAuth(request);
-    if (auth.mustChangePassword) throw new AppError('PASSWORD_CHANGE_REQUIRED', 403, { zh: '首次登录或密码被重置后须先修改密码', en: 'You must change your password first' });
-    const { secret, otpauthUrl } = await services.auth.totpSetup(auth);
-    return { secret, otpauthUrl, qrDataUrl: await QRCode.toDataURL(otpauthUrl, { margin: 1, width: 220 }) };
-  });
+  app.post(
+    '/auth/totp/setup',
+    {
+      config: { allowPending: true },
+      schema: { tags: ['auth'], summary: '生成双因素密钥 / Start TOTP set-up' },
+    },
+    async (request) => {
+      const auth = requireAuth(request);
+      if (auth.mustChangePassword)
+        throw new AppError('PASSWORD_CHANGE_REQUIRED', 403, {
+          zh: '首次登录或密码被重置后须先修改密码',
+          en: 'You must change your password first',
+        });
+      const { secret, otpauthUrl } = await services.auth.totpSetup(auth);
+      return { secret, otpauthUrl, qrDataUrl: await QRCode.toDataURL(otpauthUrl, { margin: 1, width: 220 }) };
+    },
+  );
 
   app.post(
     '/auth/totp/enable',
-    { config: { allowPending: true }, schema: { tags: ['auth'], summary: '启用双因素 / Enable TOTP', body: strictObject({ code: Type.String({ maxLength: 10 }) }) } },
+    {
+      config: { allowPending: true },
+      schema: {
+        tags: ['auth'],
+        summary: '启用双因素 / Enable TOTP',
+        body: strictObject({ code: Type.String({ maxLength: 10 }) }),
+      },
+    },
     async (request, reply) => {
       const auth = requireAuth(request);
-      if (auth.mustChangePassword) throw new AppError('PASSWORD_CHANGE_REQUIRED', 403, { zh: '首次登录或密码被重置后须先修改密码', en: 'You must change your password first' });
+      if (auth.mustChangePassword)
+        throw new AppError('PASSWORD_CHANGE_REQUIRED', 403, {
+          zh: '首次登录或密码被重置后须先修改密码',
+          en: 'You must change your password first',
+        });
       await services.auth.totpEnable(auth, request.body.code);
       return reply.status(204).send();
     },
@@ -115,7 +183,13 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { se
 
   app.post(
     '/auth/totp/disable',
-    { schema: { tags: ['auth'], summary: '关闭双因素 / Disable TOTP', body: strictObject({ password: Type.String({ maxLength: 256 }) }) } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: '关闭双因素 / Disable TOTP',
+        body: strictObject({ password: Type.String({ maxLength: 256 }) }),
+      },
+    },
     async (request, reply) => {
       await services.auth.totpDisable(requireAuth(request), request.body.password);
       return reply.status(204).send();

@@ -74,11 +74,21 @@ const caseRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app
         response: { 201: CaseSchema },
       },
     },
-    async (request, reply) => reply.status(201).send(await services.cases.create(requireAuth(request).actor, request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await services.cases.create(requireAuth(request).actor, request.body)),
   );
 
-  app.get('/cases/:id', { schema: { tags: ['cases'], summary: '案件详情 / A case', params: IdParams, response: { 200: CaseSchema } } }, async (request) =>
-    services.cases.get(requireAuth(request).actor, request.params.id),
+  app.get(
+    '/cases/:id',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: '案件详情 / A case',
+        params: IdParams,
+        response: { 200: CaseSchema },
+      },
+    },
+    async (request) => services.cases.get(requireAuth(request).actor, request.params.id),
   );
 
   app.patch(

@@ -14,21 +14,53 @@ const RegistrySettingsSchema = strictObject({
 });
 
 const settingsRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  app.get('/settings/security', { schema: { tags: ['settings'], summary: '安全设置 / Security settings', response: { 200: SecuritySettingsSchema } } }, async (request) =>
-    services.settings.getSecurity(requireAuth(request).actor),
+  app.get(
+    '/settings/security',
+    {
+      schema: {
+        tags: ['settings'],
+        summary: '安全设置 / Security settings',
+        response: { 200: SecuritySettingsSchema },
+      },
+    },
+    async (request) => services.settings.getSecurity(requireAuth(request).actor),
   );
   app.put(
     '/settings/security',
-    { schema: { tags: ['settings'], summary: '修改安全设置 / Change security settings', body: SecuritySettingsSchema, response: { 200: SecuritySettingsSchema } } },
+    {
+      schema: {
+        tags: ['settings'],
+        summary: '修改安全设置 / Change security settings',
+        body: SecuritySettingsSchema,
+        response: { 200: SecuritySettingsSchema },
+      },
+    },
     async (request) => services.settings.updateSecurity(requireAuth(request).actor, request.body),
   );
-  app.get('/settings/registry', { schema: { tags: ['settings'], summary: '登记设置 / Register settings', response: { 200: RegistrySettingsSchema } } }, async (request) => {
-    assertPermission(requireAuth(request).actor, 'devices.read');
-    return services.settings.registry();
-  });
+  app.get(
+    '/settings/registry',
+    {
+      schema: {
+        tags: ['settings'],
+        summary: '登记设置 / Register settings',
+        response: { 200: RegistrySettingsSchema },
+      },
+    },
+    async (request) => {
+      assertPermission(requireAuth(request).actor, 'devices.read');
+      return services.settings.registry();
+    },
+  );
   app.put(
     '/settings/registry',
-    { schema: { tags: ['settings'], summary: '修改登记设置 / Change register settings', body: RegistrySettingsSchema, response: { 200: RegistrySettingsSchema } } },
+    {
+      schema: {
+        tags: ['settings'],
+        summary: '修改登记设置 / Change register settings',
+        body: RegistrySettingsSchema,
+        response: { 200: RegistrySettingsSchema },
+      },
+    },
     async (request) => services.settings.updateRegistry(requireAuth(request).actor, request.body),
   );
 };

@@ -75,11 +75,21 @@ const subjectRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (
         response: { 201: SubjectSchema },
       },
     },
-    async (request, reply) => reply.status(201).send(await services.subjects.create(requireAuth(request).actor, request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await services.subjects.create(requireAuth(request).actor, request.body)),
   );
 
-  app.get('/subjects/:id', { schema: { tags: ['subjects'], summary: '执法对象详情 / A subject', params: IdParams, response: { 200: SubjectSchema } } }, async (request) =>
-    services.subjects.get(requireAuth(request).actor, request.params.id),
+  app.get(
+    '/subjects/:id',
+    {
+      schema: {
+        tags: ['subjects'],
+        summary: '执法对象详情 / A subject',
+        params: IdParams,
+        response: { 200: SubjectSchema },
+      },
+    },
+    async (request) => services.subjects.get(requireAuth(request).actor, request.params.id),
   );
 
   app.patch(
@@ -89,7 +99,11 @@ const subjectRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (
         tags: ['subjects'],
         summary: '修改执法对象 / Update a subject',
         params: IdParams,
-        body: strictObject({ type: Type.Optional(SubjectTypeSchema), ...fields, name: Type.Optional(fields.name) }),
+        body: strictObject({
+          type: Type.Optional(SubjectTypeSchema),
+          ...fields,
+          name: Type.Optional(fields.name),
+        }),
         response: { 200: SubjectSchema },
       },
     },

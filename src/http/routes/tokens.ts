@@ -5,9 +5,19 @@ import { requireAuth } from '../auth.js';
 import { IdParams, Nullable, ScopeSchema, strictObject, TokenSchema } from '../schemas.js';
 
 const tokenRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  app.get('/tokens', { schema: { tags: ['tokens'], summary: 'API 令牌 / API tokens', response: { 200: Type.Object({ items: Type.Array(TokenSchema) }) } } }, async (request) => ({
-    items: await services.tokens.list(requireAuth(request).actor),
-  }));
+  app.get(
+    '/tokens',
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: 'API 令牌 / API tokens',
+        response: { 200: Type.Object({ items: Type.Array(TokenSchema) }) },
+      },
+    },
+    async (request) => ({
+      items: await services.tokens.list(requireAuth(request).actor),
+    }),
+  );
 
   app.post(
     '/tokens',
@@ -24,13 +34,18 @@ const tokenRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (ap
         response: { 201: Type.Object({ token: TokenSchema, secret: Type.String() }) },
       },
     },
-    async (request, reply) => reply.status(201).send(await services.tokens.create(requireAuth(request).actor, request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await services.tokens.create(requireAuth(request).actor, request.body)),
   );
 
-  app.delete('/tokens/:id', { schema: { tags: ['tokens'], summary: '吊销令牌 / Revoke a token', params: IdParams } }, async (request, reply) => {
-    await services.tokens.revoke(requireAuth(request).actor, request.params.id);
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/tokens/:id',
+    { schema: { tags: ['tokens'], summary: '吊销令牌 / Revoke a token', params: IdParams } },
+    async (request, reply) => {
+      await services.tokens.revoke(requireAuth(request).actor, request.params.id);
+      return reply.status(204).send();
+    },
+  );
 };
 
 export default tokenRoutes;

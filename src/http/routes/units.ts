@@ -5,9 +5,19 @@ import { requireAuth } from '../auth.js';
 import { IdParams, Nullable, strictObject, UnitKindSchema, UnitSchema } from '../schemas.js';
 
 const unitRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  app.get('/units', { schema: { tags: ['units'], summary: '单位列表 / Units', response: { 200: Type.Object({ items: Type.Array(UnitSchema) }) } } }, async (request) => ({
-    items: await services.units.list(requireAuth(request).actor),
-  }));
+  app.get(
+    '/units',
+    {
+      schema: {
+        tags: ['units'],
+        summary: '单位列表 / Units',
+        response: { 200: Type.Object({ items: Type.Array(UnitSchema) }) },
+      },
+    },
+    async (request) => ({
+      items: await services.units.list(requireAuth(request).actor),
+    }),
+  );
 
   app.post(
     '/units',
@@ -24,7 +34,8 @@ const unitRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app
         response: { 201: UnitSchema },
       },
     },
-    async (request, reply) => reply.status(201).send(await services.units.create(requireAuth(request).actor, request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await services.units.create(requireAuth(request).actor, request.body)),
   );
 
   app.patch(

@@ -48,8 +48,17 @@ const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app
     },
   );
 
-  app.get('/users/:id', { schema: { tags: ['users'], summary: '人员详情 / A user', params: IdParams, response: { 200: UserSchema } } }, async (request) =>
-    services.users.get(requireAuth(request).actor, request.params.id),
+  app.get(
+    '/users/:id',
+    {
+      schema: {
+        tags: ['users'],
+        summary: '人员详情 / A user',
+        params: IdParams,
+        response: { 200: UserSchema },
+      },
+    },
+    async (request) => services.users.get(requireAuth(request).actor, request.params.id),
   );
 
   app.patch(
@@ -72,27 +81,41 @@ const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app
     async (request) => services.users.update(requireAuth(request).actor, request.params.id, request.body),
   );
 
-  app.post('/users/:id/reset-password', { schema: { tags: ['users'], summary: '重置密码 / Reset password', params: IdParams } }, async (request) =>
-    services.users.resetPassword(requireAuth(request).actor, request.params.id),
+  app.post(
+    '/users/:id/reset-password',
+    { schema: { tags: ['users'], summary: '重置密码 / Reset password', params: IdParams } },
+    async (request) => services.users.resetPassword(requireAuth(request).actor, request.params.id),
   );
 
-  app.post('/users/:id/unlock', { schema: { tags: ['users'], summary: '解除锁定 / Unlock', params: IdParams } }, async (request, reply) => {
-    await services.users.unlock(requireAuth(request).actor, request.params.id);
-    return reply.status(204).send();
-  });
+  app.post(
+    '/users/:id/unlock',
+    { schema: { tags: ['users'], summary: '解除锁定 / Unlock', params: IdParams } },
+    async (request, reply) => {
+      await services.users.unlock(requireAuth(request).actor, request.params.id);
+      return reply.status(204).send();
+    },
+  );
 
-  app.post('/users/:id/reset-mfa', { schema: { tags: ['users'], summary: '重置双因素 / Reset TOTP', params: IdParams } }, async (request, reply) => {
-    await services.users.resetMfa(requireAuth(request).actor, request.params.id);
-    return reply.status(204).send();
-  });
+  app.post(
+    '/users/:id/reset-mfa',
+    { schema: { tags: ['users'], summary: '重置双因素 / Reset TOTP', params: IdParams } },
+    async (request, reply) => {
+      await services.users.resetMfa(requireAuth(request).actor, request.params.id);
+      return reply.status(204).send();
+    },
+  );
 
-  app.get('/roles', { schema: { tags: ['users'], summary: '角色与权限表 / Roles and permissions' } }, async (request) => {
-    assertPermission(requireAuth(request).actor, 'users.read');
-    return {
-      roles: ROLES.map((role) => ({ role, ...ROLE_NAMES[role], permissions: [...ROLE_PERMISSIONS[role]] })),
-      permissions: Object.entries(PERMISSIONS).map(([permission, names]) => ({ permission, ...names })),
-    };
-  });
+  app.get(
+    '/roles',
+    { schema: { tags: ['users'], summary: '角色与权限表 / Roles and permissions' } },
+    async (request) => {
+      assertPermission(requireAuth(request).actor, 'users.read');
+      return {
+        roles: ROLES.map((role) => ({ role, ...ROLE_NAMES[role], permissions: [...ROLE_PERMISSIONS[role]] })),
+        permissions: Object.entries(PERMISSIONS).map(([permission, names]) => ({ permission, ...names })),
+      };
+    },
+  );
 };
 
 export default userRoutes;
