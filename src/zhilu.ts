@@ -25,6 +25,7 @@ import { ActivitiesService } from './services/activities.service.js';
 import { ExemptionsService } from './services/exemptions.service.js';
 import { NotificationTemplatesService } from './services/notification-templates.service.js';
 import { TodoService } from './services/todo.service.js';
+import { ImportService } from './services/import.service.js';
 
 export interface Services {
   audit: AuditService;
@@ -44,6 +45,7 @@ export interface Services {
   cases: CasesService;
   documents: DocumentsService;
   dossier: DossierService;
+  imports: ImportService;
   // services:types — registry services are added above this line
 }
 
@@ -77,6 +79,7 @@ export function createServices(ctx: ServiceContext): Services {
     checkouts: new CheckoutsService(ctx, audit, settings),
     equipmentReport: new EquipmentReportService(ctx, audit),
     ...createRecordServices(ctx, audit, settings, activities, ctx.timezone),
+    imports: new ImportService(ctx, audit),
     // services:create — registry services are added above this line
   };
 }

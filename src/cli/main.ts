@@ -5,8 +5,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type ConfigFlags } from '../config.js';
 import { VERSION } from '../version.js';
 import { registerDeviceCommands } from './device-commands.js';
+import { registerImportCommand } from './import-command.js';
 import { EXIT_FAILED, EXIT_USAGE, printError, printJson, printTable, readStdin } from './output.js';
 import { serve } from './serve.js';
+import { registerSimulateCommand } from './simulate-command.js';
 import { cliDeps, common, operator, withZhilu, type Common } from './shared.js';
 
 export function buildProgram(): Command {
@@ -161,6 +163,8 @@ export function buildProgram(): Command {
   });
 
   registerDeviceCommands(program, cliDeps);
+  registerImportCommand(program, cliDeps);
+  registerSimulateCommand(program);
 
   return program;
 }

@@ -5,10 +5,12 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Catalogue } from './database.js';
 import * as m0001 from './migrations/0001-foundation.js';
 import * as m0002 from './migrations/0002-registry.js';
+import * as m0003 from './migrations/0003-collection.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-registry': m0002,
+  '0003-collection': m0003,
 };
 
 export const MIGRATION_NAMES = Object.keys(MIGRATIONS);

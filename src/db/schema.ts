@@ -312,3 +312,122 @@ export type ApiTokenRow = Selectable<ApiTokensTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 // Generated is re-exported for later tables with database defaults.
 export type { Generated };
+
+// ─── Collection (0003): imports, recordings, findings, jobs ──────────────────────────
+
+export interface ImportsTable {
+  id: string;
+  deviceId: string;
+  /** cli | station */
+  source: string;
+  stationId: string | null;
+  /** null: the console operator (actorName says who) */
+  actorId: string | null;
+  actorName: string;
+  sourcePath: string | null;
+  startedAt: number;
+  finishedAt: number | null;
+  /** running | completed | partial | aborted */
+  status: string;
+  /** JSON */
+  summary: string;
+}
+
+export interface RecordingsTable {
+  id: string;
+  sha256: string;
+  size: number;
+  /** video | photo | audio | other */
+  kind: string;
+  deviceId: string;
+  holderId: string | null;
+  /** Sanitised for display; metadata only, never part of a storage path. */
+  originalPath: string;
+  /** Hex of the raw path bytes when originalPath is not exact. */
+  originalPathBytes: string | null;
+  nameScheme: string;
+  /** JSON */
+  nameInfo: string;
+  deviceLocalTime: string | null;
+  /** name | container | exif | file | none */
+  timeSource: string;
+  rawRecordedAt: number | null;
+  clockCheckId: string | null;
+  clockOffsetMs: number | null;
+  recordedAt: number | null;
+  durationMs: number | null;
+  endedAt: number | null;
+  sequence: number | null;
+  sequenceGroup: string | null;
+  important: number;
+  mediaOk: number;
+  /** JSON MediaInfo */
+  mediaInfo: string | null;
+  importId: string;
+  importedAt: number;
+  activityId: string | null;
+  createdAt: number;
+}
+
+export interface ImportFilesTable {
+  id: string;
+  importId: string;
+  path: string;
+  pathBytes: string | null;
+  sha256: string | null;
+  size: number | null;
+  /** imported | duplicate | failed */
+  status: string;
+  recordingId: string | null;
+  /** JSON { code, zh, en } */
+  error: string | null;
+  /** JSON array of finding codes */
+  findings: string;
+  createdAt: number;
+}
+
+export interface FindingsTable {
+  id: string;
+  code: string;
+  article: string;
+  /** info | warning | serious */
+  severity: string;
+  /** recording | import | device | activity */
+  subjectType: string;
+  subjectId: string;
+  /** JSON */
+  detail: string;
+  /** open | explained | accepted | violation */
+  status: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  /** JSON */
+  payload: string;
+  /** queued | running | done | failed */
+  status: string;
+  attempts: number;
+  maxAttempts: number;
+  runAfter: number;
+  lockedBy: string | null;
+  lockedUntil: number | null;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+// Declaration merging keeps later tables in their own appended block.
+export interface Schema {
+  imports: ImportsTable;
+  recordings: RecordingsTable;
+  importFiles: ImportFilesTable;
+  findings: FindingsTable;
+  jobs: JobsTable;
+}
+
+export type RecordingRow = Selectable<RecordingsTable>;
+export type JobRow = Selectable<JobsTable>;
