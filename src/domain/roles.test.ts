@@ -26,6 +26,7 @@ const EXPECTED_TABLE: Record<Role, Permission[]> = {
     'activities.read',
     'documents.read',
     'checkouts.own',
+    'recordings.import',
     'subjects.manage',
     'cases.manage',
     'activities.manage',
@@ -46,6 +47,7 @@ const EXPECTED_TABLE: Record<Role, Permission[]> = {
     'checkouts.manage',
     'documents.upload',
     'reports.equipment',
+    'recordings.import',
   ],
   legal_office: [
     'units.read',
@@ -71,6 +73,7 @@ const EXPECTED_TABLE: Record<Role, Permission[]> = {
     'activities.read',
     'documents.read',
     'checkouts.own',
+    'recordings.import',
     'subjects.manage',
     'cases.manage',
     'activities.manage',
@@ -90,6 +93,7 @@ const EXPECTED_TABLE: Record<Role, Permission[]> = {
     'activities.read',
     'documents.read',
     'checkouts.own',
+    'recordings.import',
     'subjects.manage',
     'cases.manage',
     'activities.manage',
@@ -130,6 +134,7 @@ const EXPECTED_TABLE: Record<Role, Permission[]> = {
     'documents.upload',
     'templates.manage',
     'reports.equipment',
+    'recordings.import',
   ],
 };
 
@@ -158,6 +163,7 @@ const EXPECTED_PERMISSION_KEYS: Permission[] = [
   'exemptions.review',
   'templates.manage',
   'reports.equipment',
+  'recordings.import',
 ];
 
 const EXPECTED_ROLES: Role[] = [
@@ -393,23 +399,35 @@ describe('roles: token scopes', () => {
     expect(Object.keys(SCOPE_PERMISSIONS).sort()).toEqual(['api', 'station']);
   });
 
-  it('a station token may use only what SCOPE_PERMISSIONS says (units.read, devices.read), nothing that manages or reads the audit trail', () => {
+  it('a station token may use only what SCOPE_PERMISSIONS says (units.read, devices.read, recordings.import), nothing that manages or reads the audit trail', () => {
     const station = SCOPE_PERMISSIONS.station;
     expect(station).not.toBe('owner');
-    expect([...(station as readonly Permission[])]).toEqual(['units.read', 'devices.read']);
+    const expected = ['units.read', 'devices.read', 'recordings.import'];
+    expect([...(station as readonly Permission[])]).toEqual(expected);
     for (const p of ALL_PERMISSIONS) {
       const allowed = (station as readonly Permission[]).includes(p);
-      expect(allowed, p).toBe(p === 'units.read' || p === 'devices.read');
+      expect(allowed, p).toBe(expected.includes(p));
     }
     for (const p of [...ADMIN_ONLY, 'audit.read', 'users.read', 'tokens.own'] as Permission[])
       expect((station as readonly Permission[]).includes(p), p).toBe(false);
   });
 
-  it('station scope permissions all exist in the catalogue and are held by every role', () => {
+  it('station scope permissions all exist and are held by the roles a station account has (officer, custodian)', () => {
     for (const p of SCOPE_PERMISSIONS.station as readonly Permission[]) {
       expect(Object.hasOwn(PERMISSIONS, p)).toBe(true);
-      for (const role of ROLES) expect(can([role], p), `${role}: ${p}`).toBe(true);
+      for (const role of ['officer', 'custodian'] as Role[])
+        expect(can([role], p), `${role}: ${p}`).toBe(true);
     }
+  });
+
+  it('A12.1: only roles that dock devices import recordings', () => {
+    expect(ROLES.filter((r) => can([r], 'recordings.import'))).toEqual([
+      'officer',
+      'custodian',
+      'leader',
+      'department_head',
+      'admin',
+    ]);
   });
 
   it('an api token has its owner’s permissions', () => {

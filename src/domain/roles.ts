@@ -56,6 +56,7 @@ export const PERMISSIONS = {
   'exemptions.review': { zh: '审核不予记录说明', en: 'Review exemption records' },
   'templates.manage': { zh: '修改告知用语模板', en: 'Edit notification templates' },
   'reports.equipment': { zh: '查看年度装备报表', en: 'View the yearly equipment report' },
+  'recordings.import': { zh: '采集导入音像记录', en: 'Import recordings from devices' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -72,6 +73,7 @@ const EVERYONE: Permission[] = [
 /** What people who go out on enforcement need. */
 const FIELD_WORK: Permission[] = [
   'checkouts.own',
+  'recordings.import',
   'subjects.manage',
   'cases.manage',
   'activities.manage',
@@ -89,6 +91,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'checkouts.manage',
     'documents.upload',
     'reports.equipment',
+    'recordings.import',
   ],
   legal_office: [...EVERYONE, 'subjects.manage', 'cases.manage', 'activities.manage', 'documents.upload'],
   leader: [...EVERYONE, ...FIELD_WORK, 'exemptions.review', 'templates.manage', 'reports.equipment'],
@@ -109,6 +112,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'documents.upload',
     'templates.manage',
     'reports.equipment',
+    'recordings.import',
   ],
 };
 
@@ -118,7 +122,7 @@ export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 /** What a token of a scope may use, intersected with its owner's permissions. */
 export const SCOPE_PERMISSIONS: Record<TokenScope, readonly Permission[] | 'owner'> = {
-  station: ['units.read', 'devices.read'],
+  station: ['units.read', 'devices.read', 'recordings.import'],
   api: 'owner',
 };
 

@@ -541,10 +541,12 @@ export class ImportService {
   }
 
   /**
-   * Who may import a device's files: whoever handles devices and check-outs for others, or
-   * an officer for the device they keep or have out (the person docking it).
+   * Who may import a device's files (recordings.import): whoever handles devices and
+   * check-outs for others, or an officer for the device they keep or have out (the person
+   * docking it).
    */
   private async assertMayImport(actor: Actor, device: DeviceRow): Promise<void> {
+    if (!hasPermission(actor, 'recordings.import')) throw errors.forbidden('recordings.import');
     if (hasPermission(actor, 'checkouts.manage') || hasPermission(actor, 'devices.manage')) return;
     if (hasPermission(actor, 'checkouts.own') && actor.userId !== null) {
       if (device.holderId === actor.userId) return;
