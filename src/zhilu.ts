@@ -26,6 +26,8 @@ import { ExemptionsService } from './services/exemptions.service.js';
 import { NotificationTemplatesService } from './services/notification-templates.service.js';
 import { TodoService } from './services/todo.service.js';
 import { ImportService } from './services/import.service.js';
+import { UploadService } from './services/upload.service.js';
+import { MediaPipelineService } from './services/media-pipeline.service.js';
 
 export interface Services {
   audit: AuditService;
@@ -46,6 +48,8 @@ export interface Services {
   documents: DocumentsService;
   dossier: DossierService;
   imports: ImportService;
+  media: MediaPipelineService;
+  uploads: UploadService;
   // services:types — registry services are added above this line
 }
 
@@ -64,6 +68,7 @@ export function createServices(ctx: ServiceContext): Services {
   const settings = new SettingsService(ctx, audit);
   const users = new UsersService(ctx, audit);
   const activities = new ActivitiesService(ctx, audit);
+  const imports = new ImportService(ctx, audit);
   return {
     audit,
     settings,
@@ -79,7 +84,9 @@ export function createServices(ctx: ServiceContext): Services {
     checkouts: new CheckoutsService(ctx, audit, settings),
     equipmentReport: new EquipmentReportService(ctx, audit),
     ...createRecordServices(ctx, audit, settings, activities, ctx.timezone),
-    imports: new ImportService(ctx, audit),
+    imports,
+    media: new MediaPipelineService(ctx, audit),
+    uploads: new UploadService(ctx, audit, imports),
     // services:create — registry services are added above this line
   };
 }

@@ -6,9 +6,11 @@ import { loadConfig, type ConfigFlags } from '../config.js';
 import { VERSION } from '../version.js';
 import { registerDeviceCommands } from './device-commands.js';
 import { registerImportCommand } from './import-command.js';
+import { registerStationCommand } from './station-command.js';
 import { EXIT_FAILED, EXIT_USAGE, printError, printJson, printTable, readStdin } from './output.js';
 import { serve } from './serve.js';
 import { registerSimulateCommand } from './simulate-command.js';
+import { registerWorkerCommand } from './worker-command.js';
 import { cliDeps, common, operator, withZhilu, type Common } from './shared.js';
 
 export function buildProgram(): Command {
@@ -165,6 +167,8 @@ export function buildProgram(): Command {
   registerDeviceCommands(program, cliDeps);
   registerImportCommand(program, cliDeps);
   registerSimulateCommand(program);
+  registerStationCommand(program);
+  registerWorkerCommand(program, cliDeps);
 
   return program;
 }

@@ -7,6 +7,7 @@ import { AppError } from '../domain/errors.js';
 import { buildApp } from '../http/app.js';
 import { bootstrapAdmin } from '../services/bootstrap.service.js';
 import { openZhilu } from '../zhilu.js';
+import { startMediaWorker } from '../services/media-pipeline.service.js';
 
 export async function serve(config: Config): Promise<void> {
   const zhilu = await openZhilu(config);
@@ -51,10 +52,16 @@ export async function serve(config: Config): Promise<void> {
     `执录已启动 / zhilu is running at http://${shown.includes(':') ? `[${shown}]` : shown}:${port}\n` +
       `  ${JSON.stringify(describeConfig(config))}\n`,
   );
+  // Media jobs (thumbnails, proxies, speech measure) run in this process too; more
+  // workers can run as `zhilu worker`.
+  const mediaWorker = startMediaWorker(zhilu, {
+    onError: (e, job) => app.log.warn({ err: e, job: job?.id, kind: job?.kind }, 'media job failed'),
+  });
   let closing = false;
   const stop = async () => {
     if (closing) return;
     closing = true;
+    await mediaWorker.stop({ abort: true });
     await app.close();
     await zhilu.close();
     process.exit(0);

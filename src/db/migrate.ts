@@ -6,11 +6,15 @@ import type { Catalogue } from './database.js';
 import * as m0001 from './migrations/0001-foundation.js';
 import * as m0002 from './migrations/0002-registry.js';
 import * as m0003 from './migrations/0003-collection.js';
+import * as m0004 from './migrations/0004-stations.js';
+import * as m0005 from './migrations/0005-media.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-registry': m0002,
   '0003-collection': m0003,
+  '0004-stations': m0004,
+  '0005-media': m0005,
 };
 
 export const MIGRATION_NAMES = Object.keys(MIGRATIONS);

@@ -431,3 +431,74 @@ export interface Schema {
 
 export type RecordingRow = Selectable<RecordingsTable>;
 export type JobRow = Selectable<JobsTable>;
+
+// ─── Media pipeline (0005): derivatives, speech at start, media status ───────────────
+
+export interface DerivativesTable {
+  recordingId: string;
+  /** thumbnail | proxy */
+  kind: string;
+  sha256: string;
+  size: number;
+  /** image/jpeg | video/mp4 | audio/mp4 */
+  mediaType: string;
+  createdAt: number;
+}
+
+// Columns 0005 adds to recordings (declaration merging with RecordingsTable above). Optional
+// so rows written before the pipeline existed (and code that does not know it) still type.
+export interface RecordingsTable {
+  /** 0/1; null: not measured (yet). */
+  speechAtStart?: number | null;
+  speechMs?: number | null;
+  firstSpeechAtMs?: number | null;
+  /** pending | ready | failed; null: nothing to process. */
+  mediaStatus?: string | null;
+  mediaError?: string | null;
+}
+
+export interface Schema {
+  derivatives: DerivativesTable;
+}
+
+export type DerivativeRow = Selectable<DerivativesTable>;
+
+// ─── Stations (0004): heartbeats and tus uploads ──────────────────────────────────────
+
+export interface StationsTable {
+  id: string;
+  version: string;
+  freeBytes: number | null;
+  queue: number;
+  lastError: string | null;
+  /** JSON array of device serials */
+  docked: string;
+  actorId: string | null;
+  clientIp: string | null;
+  firstSeenAt: number;
+  lastSeenAt: number;
+}
+
+export interface UploadsTable {
+  id: string;
+  importId: string;
+  deviceId: string;
+  stationId: string | null;
+  path: string;
+  declaredSha256: string;
+  size: number;
+  /** catalogued | rejected | failed */
+  status: string;
+  /** imported | duplicate | failed */
+  fileStatus: string | null;
+  recordingId: string | null;
+  /** JSON { code, zh, en } */
+  error: string | null;
+  actorId: string | null;
+  finishedAt: number;
+}
+
+export interface Schema {
+  stations: StationsTable;
+  uploads: UploadsTable;
+}

@@ -34,6 +34,8 @@ import activityRoutes from './routes/activities.js';
 import exemptionRoutes from './routes/exemptions.js';
 import notificationTemplateRoutes from './routes/notification-templates.js';
 import todoRoutes from './routes/todo.js';
+import jobRoutes from './routes/jobs.js';
+import uploadRoutes, { uploadMaxBytes } from './routes/uploads.js';
 
 export interface AppOptions {
   logger?: boolean;
@@ -131,6 +133,13 @@ export async function buildApp(zhilu: Zhilu, options: AppOptions = {}): Promise<
       await api.register(subjectRoutes, { services });
       await api.register(caseRoutes, { services });
       await api.register(documentRoutes, { services });
+      await api.register(uploadRoutes, {
+        services,
+        dataDir: config.dataDir,
+        maxUploadBytes: uploadMaxBytes(),
+        respectForwardedHeaders: Boolean(config.trustProxy),
+      });
+      await api.register(jobRoutes, { services });
       // routes:register — registry routes are added above this line
     },
     { prefix: '/api/v1' },

@@ -64,6 +64,7 @@ import { runTool } from '../media/ffmpeg.js';
 import { probe as ffprobe, type ProbeOptions } from '../media/probe.js';
 import type { AuditService } from './audit.service.js';
 import { hasPermission, type Actor, type ServiceContext } from './context.js';
+import { enqueueMediaJobs } from './media-pipeline.service.js'; // media pipeline
 
 // ─── Report ──────────────────────────────────────────────────────────────────────
 
@@ -99,6 +100,30 @@ export interface ImportReport {
   findings: ImportFindingReport[];
   /** bytes: the size of every file read to its end (imported and duplicate). */
   summary: { imported: number; duplicate: number; failed: number; bytes: number };
+}
+
+export interface OpenImportInput {
+  deviceSerial: string;
+  source: 'cli' | 'station';
+  stationId?: string | null;
+  /** Where the files came from (the station's volume), for display. */
+  sourcePath?: string | null;
+  /** The device-info file the sender read, if any. */
+  deviceInfo?: DeviceInfo | null;
+}
+
+export interface OpenedImport {
+  importId: string;
+  device: { id: string; serial: string };
+}
+
+export interface CatalogueFileInput {
+  /** The bytes to catalogue: a local file (an upload's completed temporary). */
+  abs: string;
+  /** The path on the device, raw bytes, relative to its root. */
+  originalPath: Buffer;
+  /** The hash the sender declared; a mismatch throws and records nothing. */
+  expectedSha256?: string;
 }
 
 export interface ImportOptions {
@@ -174,6 +199,16 @@ export const importErrors = {
         en: `The device-info file ${DEVICE_INFO_FILE} says serial ${infoSerial}, not the device ${serial} given; check which device this is`,
       },
       { serial, deviceInfoSerial: infoSerial },
+    ),
+  notRunning: (importId: string, status: string) =>
+    new AppError(
+      'IMPORT_NOT_RUNNING',
+      409,
+      {
+        zh: `导入批次 ${importId} 已结束（${status}），不能再添加文件；请新开一个导入`,
+        en: `The import ${importId} is no longer open (${status}); open a new import`,
+      },
+      { importId, status },
     ),
   serialInvalid: () =>
     errors.validation('the device serial must be 1–64 characters without control characters', {
@@ -387,15 +422,7 @@ export class ImportService {
     deviceSerial: string,
     opts: ImportOptions = {},
   ): Promise<ImportReport> {
-    const serial = typeof deviceSerial === 'string' ? deviceSerial.trim() : '';
-    if (serial.length === 0 || serial.length > 64 || /[\u0000-\u001f\u007f]/.test(serial))
-      throw importErrors.serialInvalid();
-    const device = await this.db
-      .selectFrom('devices')
-      .select(['id', 'serial', 'holderId', 'purchaseDate'])
-      .where((eb) => eb(eb.fn('lower', ['serial']), '=', serial.toLowerCase()))
-      .executeTakeFirst();
-    if (!device) throw importErrors.deviceNotFound(serial);
+    const device = await this.findDevice(deviceSerial);
     await this.assertMayImport(actor, device);
 
     let shownDir = displayPath(Buffer.from(String(dir))).text;
@@ -540,6 +567,226 @@ export class ImportService {
     }
   }
 
+  private async findDevice(deviceSerial: unknown): Promise<DeviceRow> {
+    const serial = typeof deviceSerial === 'string' ? deviceSerial.trim() : '';
+    if (serial.length === 0 || serial.length > 64 || /[\u0000-\u001f\u007f]/.test(serial))
+      throw importErrors.serialInvalid();
+    const device = await this.db
+      .selectFrom('devices')
+      .select(['id', 'serial', 'holderId', 'purchaseDate'])
+      .where((eb) => eb(eb.fn('lower', ['serial']), '=', serial.toLowerCase()))
+      .executeTakeFirst();
+    if (!device) throw importErrors.deviceNotFound(serial);
+    return device;
+  }
+
+  // ─── Remote imports (station uploads): open, one file at a time, finish ─────────
+
+  /**
+   * Opens an import whose files arrive one by one (a station's upload). Refuses an unknown
+   * device before anything is recorded. The device clock's zone and naming scheme are kept
+   * in the import's summary so every file of it is read the same way.
+   */
+  async openImport(actor: Actor, input: OpenImportInput): Promise<OpenedImport> {
+    const device = await this.findDevice(input.deviceSerial);
+    await this.assertMayImport(actor, device);
+    const info = input.deviceInfo ?? null;
+    if (info && info.serial.toLowerCase() !== device.serial.toLowerCase())
+      throw importErrors.deviceMismatch(device.serial, info.serial);
+    const timeZone = this.deviceTimeZone(info, undefined);
+    const naming = info?.naming && schemeById(info.naming) ? info.naming : null;
+    const importId = uuidv7();
+    const sourcePath = input.sourcePath ? displayPath(Buffer.from(input.sourcePath)).text : null;
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('imports')
+        .values({
+          id: importId,
+          deviceId: device.id,
+          source: input.source,
+          stationId: input.stationId ?? null,
+          actorId: actor.userId,
+          actorName: actor.name,
+          sourcePath,
+          startedAt: this.ctx.clock.now(),
+          finishedAt: null,
+          status: 'running',
+          summary: JSON.stringify({ files: 0, timeZone, naming }),
+        })
+        .execute();
+      await this.audit.record(tx, actor, {
+        action: 'import.start',
+        targetType: 'import',
+        targetId: importId,
+        details: {
+          deviceId: device.id,
+          serial: device.serial,
+          source: input.source,
+          stationId: input.stationId ?? null,
+          sourcePath,
+        },
+      });
+    });
+    return { importId, device: { id: device.id, serial: device.serial } };
+  }
+
+  /** A running import of the actor's kind, with its device and reading rules. */
+  async openedImport(importId: string): Promise<{
+    device: DeviceRow;
+    timeZone: string;
+    schemes: readonly FileNameScheme[];
+    status: string;
+    stationId: string | null;
+  }> {
+    const row =
+      typeof importId === 'string' && importId.length <= 64
+        ? await this.db.selectFrom('imports').selectAll().where('id', '=', importId).executeTakeFirst()
+        : undefined;
+    if (!row) throw errors.notFound('import', '导入批次', String(importId).slice(0, 64));
+    const device = await this.db
+      .selectFrom('devices')
+      .select(['id', 'serial', 'holderId', 'purchaseDate'])
+      .where('id', '=', row.deviceId)
+      .executeTakeFirstOrThrow();
+    const summary = JSON.parse(row.summary) as { timeZone?: string; naming?: string | null };
+    const timeZone = summary.timeZone ?? this.ctx.timezone;
+    const named = summary.naming ? schemeById(summary.naming) : undefined;
+    const schemes: readonly FileNameScheme[] =
+      named && named.id !== 'generic'
+        ? [named, ...FILE_NAME_SCHEMES.filter((s) => s !== named)]
+        : FILE_NAME_SCHEMES;
+    return { device, timeZone, schemes, status: row.status, stationId: row.stationId };
+  }
+
+  /**
+   * Catalogues one file of an open import exactly as the local walk does (one read into
+   * the blob store, then one transaction with its audit event). With `expectedSha256`, a
+   * content hash that differs throws BLOB_HASH_MISMATCH and nothing is recorded.
+   */
+  async catalogueFile(
+    actor: Actor,
+    importId: string,
+    file: CatalogueFileInput,
+  ): Promise<{ file: ImportFileResult; findings: ImportFindingReport[] }> {
+    const opened = await this.openedImport(importId);
+    await this.assertMayImport(actor, opened.device);
+    if (opened.status !== 'running') throw importErrors.notRunning(importId, opened.status);
+    const entry: WalkEntry = { rel: file.originalPath, abs: Buffer.from(file.abs), type: 'file' };
+    const [p] = this.plan([entry], opened.timeZone, opened.schemes);
+    const lookup = await this.lookup(opened.device.id);
+    const findings: ImportFindingReport[] = [];
+    const result = await this.importOne(
+      actor,
+      importId,
+      opened.device,
+      p!,
+      opened.timeZone,
+      lookup,
+      findings,
+      file.expectedSha256,
+    );
+    return { file: result, findings };
+  }
+
+  /**
+   * Closes a remote import: SEQUENCE_GAP over all its files, the status and summary, the
+   * audit event; returns the same report as the local import.
+   */
+  async finishImport(actor: Actor, importId: string): Promise<ImportReport> {
+    const opened = await this.openedImport(importId);
+    await this.assertMayImport(actor, opened.device);
+    if (opened.status !== 'running') throw importErrors.notRunning(importId, opened.status);
+    const device = opened.device;
+    const rows = await this.db
+      .selectFrom('importFiles')
+      .selectAll()
+      .where('importId', '=', importId)
+      .orderBy('createdAt')
+      .orderBy('id')
+      .execute();
+    const files: ImportFileResult[] = rows.map((r) => {
+      const err = r.error ? (JSON.parse(r.error) as { code: string; zh: string; en: string }) : null;
+      return {
+        path: r.path,
+        sha256: r.sha256,
+        size: r.size === null ? null : Number(r.size),
+        status: r.status as ImportFileStatus,
+        recordingId: r.recordingId,
+        kind: null,
+        recordedAt: null,
+        findings: JSON.parse(r.findings) as string[],
+        ...(err ? { error: { code: err.code, message: err.zh, messageEn: err.en } } : {}),
+      };
+    });
+    const ids = [...new Set(files.flatMap((f) => (f.recordingId ? [f.recordingId] : [])))];
+    const findings: ImportFindingReport[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      for (const r of await this.db
+        .selectFrom('recordings')
+        .select(['id', 'kind', 'recordedAt'])
+        .where('id', 'in', chunk)
+        .execute())
+        for (const f of files)
+          if (f.recordingId === r.id) {
+            f.kind = r.kind as MediaKind;
+            f.recordedAt = r.recordedAt === null ? null : Number(r.recordedAt);
+          }
+      for (const f of await this.db
+        .selectFrom('findings')
+        .select(['code', 'detail'])
+        .where('subjectType', '=', 'recording')
+        .where('subjectId', 'in', chunk)
+        .orderBy('createdAt')
+        .execute()) {
+        const detail = JSON.parse(f.detail) as Record<string, unknown>;
+        if (detail.importId === importId) findings.push({ code: f.code, detail });
+      }
+    }
+    const plans = this.plan(
+      rows.map((r) => ({
+        rel: r.pathBytes ? Buffer.from(r.pathBytes, 'hex') : Buffer.from(r.path),
+        abs: Buffer.alloc(0),
+        type: 'file' as const,
+      })),
+      opened.timeZone,
+      opened.schemes,
+    );
+    const batchRecordingIds = new Set(
+      files.filter((f) => f.status === 'imported' && f.recordingId).map((f) => f.recordingId!),
+    );
+    const summary = {
+      imported: files.filter((f) => f.status === 'imported').length,
+      duplicate: files.filter((f) => f.status === 'duplicate').length,
+      failed: files.filter((f) => f.status === 'failed').length,
+      bytes: files.reduce((n, f) => n + (f.status !== 'failed' ? (f.size ?? 0) : 0), 0),
+    };
+    await this.db.transaction().execute(async (tx) => {
+      findings.push(...(await this.sequenceGaps(tx, importId, device.id, plans, batchRecordingIds)));
+      const counts: Record<string, number> = {};
+      for (const f of findings) counts[f.code] = (counts[f.code] ?? 0) + 1;
+      const changed = await tx
+        .updateTable('imports')
+        .set({
+          finishedAt: this.ctx.clock.now(),
+          status: summary.failed > 0 ? 'partial' : 'completed',
+          summary: JSON.stringify({ files: files.length, ...summary, findings: counts, timeZone: opened.timeZone }),
+        })
+        .where('id', '=', importId)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
+      if (Number(changed.numUpdatedRows) !== 1) throw importErrors.notRunning(importId, 'finished');
+      await this.audit.record(tx, actor, {
+        action: 'import.finish',
+        targetType: 'import',
+        targetId: importId,
+        outcome: summary.failed > 0 ? 'failure' : 'success',
+        details: { deviceId: device.id, serial: device.serial, ...summary, findings: counts },
+      });
+    });
+    return { importId, device: { id: device.id, serial: device.serial }, files, findings, summary };
+  }
+
   /**
    * Who may import a device's files (recordings.import): whoever handles devices and
    * check-outs for others, or an officer for the device they keep or have out (the person
@@ -548,6 +795,16 @@ export class ImportService {
   private async assertMayImport(actor: Actor, device: DeviceRow): Promise<void> {
     if (!hasPermission(actor, 'recordings.import')) throw errors.forbidden('recordings.import');
     if (hasPermission(actor, 'checkouts.manage') || hasPermission(actor, 'devices.manage')) return;
+    // A collection station takes whatever device is docked in it: its token's scope says so.
+    if (actor.via === 'token' && actor.tokenId) {
+      const token = await this.db
+        .selectFrom('apiTokens')
+        .select('scope')
+        .where('id', '=', actor.tokenId)
+        .where('revokedAt', 'is', null)
+        .executeTakeFirst();
+      if (token?.scope === 'station') return;
+    }
     if (hasPermission(actor, 'checkouts.own') && actor.userId !== null) {
       if (device.holderId === actor.userId) return;
       const open = await this.db
@@ -703,6 +960,7 @@ export class ImportService {
     timeZone: string,
     lookup: Lookup,
     allFindings: ImportFindingReport[],
+    expectedSha256?: string,
   ): Promise<ImportFileResult> {
     const base: ImportFileResult = {
       path: p.shown.text,
@@ -750,12 +1008,14 @@ export class ImportService {
             'not a regular file; not imported',
           );
         const stream = handle.createReadStream({ autoClose: false, start: 0, highWaterMark: 1024 * 1024 });
-        const put = await this.ctx.blobs.put(stream, { expectedSize: before.size });
+        const put = await this.ctx.blobs.put(stream, { expectedSize: before.size, expectedSha256 });
         const after = await handle.stat();
         if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) throw changedError();
         stored = { ...base, sha256: put.sha256, size: put.size };
         mtimeMs = before.mtimeMs;
       } catch (e) {
+        // A declared hash that does not match is the sender's to retry: nothing is recorded.
+        if (expectedSha256 !== undefined && isAppError(e) && e.code === 'BLOB_HASH_MISMATCH') throw e;
         // Reading or storing this file failed: the file fails, the import goes on.
         const mapped =
           isAppError(e) && e.code === 'BLOB_SIZE_MISMATCH'
@@ -1108,6 +1368,8 @@ export class ImportService {
     try {
       await this.db.transaction().execute(async (tx) => {
         await tx.insertInto('recordings').values(row).execute();
+        // media pipeline: its jobs are queued with the recording (media-pipeline.service.ts)
+        await enqueueMediaJobs(tx, this.ctx, row);
         await tx
           .insertInto('importFiles')
           .values(this.fileRow(importId, result, pathBytes))
