@@ -104,13 +104,17 @@ function ensureWritableDataDir(config: Config): void {
   }
 }
 
-export async function openZhilu(config: Config, options: { clock?: Clock; migrate?: boolean } = {}): Promise<Zhilu> {
+export async function openZhilu(
+  config: Config,
+  options: { clock?: Clock; migrate?: boolean } = {},
+): Promise<Zhilu> {
   const needsDataDir = config.database.kind === 'sqlite' || config.storage.kind === 'local';
   if (needsDataDir) ensureWritableDataDir(config);
   const catalogue = await openCatalogue(config.database);
   let blobs: BlobStore | null = null;
   try {
-    const migrations = options.migrate === false ? { applied: [], current: null } : await migrateToLatest(catalogue);
+    const migrations =
+      options.migrate === false ? { applied: [], current: null } : await migrateToLatest(catalogue);
     blobs = await openBlobStore(config.storage);
     const clock = options.clock ?? systemClock;
     const services = createServices({ catalogue, clock, blobs, timezone: config.timezone });

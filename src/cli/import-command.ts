@@ -3,7 +3,13 @@
 // Exits 1 when any file failed (the report still says which and why).
 import type { Command } from 'commander';
 import type { ImportFileResult, ImportReport } from '../services/import.service.js';
-import { consoleLogger, defaultStateDir, ServerClient, StationError, uploadVolume } from '../station/station.js';
+import {
+  consoleLogger,
+  defaultStateDir,
+  ServerClient,
+  StationError,
+  uploadVolume,
+} from '../station/station.js';
 import { EXIT_FAILED, printJson } from './output.js';
 import { stationToken } from './station-command.js';
 import type { CliDeps, Common } from './shared.js';
@@ -47,42 +53,54 @@ export function registerImportCommand(program: Command, deps: CliDeps): void {
       .argument('<dir>', '设备存储的根文件夹 / root folder of the device’s storage')
       .requiredOption('--device <serial>', '设备序列号（须已登记）/ serial number of the registered device')
       .option('--server <url>', '上传到服务器（与采集站相同）/ upload to a server, exactly as a station does')
-      .option('--token <token>', '与 --server 一起：API 令牌（或 ZHILU_STATION_TOKEN）/ with --server: API token (or ZHILU_STATION_TOKEN)')
-      .option('--state-dir <dir>', '与 --server 一起：续传状态目录 / with --server: state directory for resumable uploads'),
-  ).action(async (dir: string, opts: Common & { device: string; server?: string; token?: string; stateDir?: string }) => {
-    if (opts.server) {
-      const result = await uploadVolume(
-        {
-          client: new ServerClient(opts.server, stationToken(opts.token)),
-          stateDir: opts.stateDir ?? defaultStateDir('import'),
-          stationId: null,
-          log: opts.json ? () => undefined : consoleLogger(false),
-          clearAfterUpload: false,
-        },
-        dir,
-        opts.device,
-      ).catch((e: unknown) => {
-        // The server's refusal, with its code (unknown device, device-info mismatch, …).
-        if (!(e instanceof StationError)) throw e;
-        if (opts.json) process.stderr.write(JSON.stringify({ error: { code: e.code, message: e.message } }) + '\n');
-        else process.stderr.write(`zhilu: ${e.message} [${e.code}]\n`);
-        process.exitCode = EXIT_FAILED;
-        return null;
+      .option(
+        '--token <token>',
+        '与 --server 一起：API 令牌（或 ZHILU_STATION_TOKEN）/ with --server: API token (or ZHILU_STATION_TOKEN)',
+      )
+      .option(
+        '--state-dir <dir>',
+        '与 --server 一起：续传状态目录 / with --server: state directory for resumable uploads',
+      ),
+  ).action(
+    async (
+      dir: string,
+      opts: Common & { device: string; server?: string; token?: string; stateDir?: string },
+    ) => {
+      if (opts.server) {
+        const result = await uploadVolume(
+          {
+            client: new ServerClient(opts.server, stationToken(opts.token)),
+            stateDir: opts.stateDir ?? defaultStateDir('import'),
+            stationId: null,
+            log: opts.json ? () => undefined : consoleLogger(false),
+            clearAfterUpload: false,
+          },
+          dir,
+          opts.device,
+        ).catch((e: unknown) => {
+          // The server's refusal, with its code (unknown device, device-info mismatch, …).
+          if (!(e instanceof StationError)) throw e;
+          if (opts.json)
+            process.stderr.write(JSON.stringify({ error: { code: e.code, message: e.message } }) + '\n');
+          else process.stderr.write(`zhilu: ${e.message} [${e.code}]\n`);
+          process.exitCode = EXIT_FAILED;
+          return null;
+        });
+        if (!result) return;
+        if (opts.json) printJson(result.report ?? { error: result.error ?? 'nothing uploaded' });
+        else if (result.error) console.log(`zhilu: ${result.error}`);
+        if (!result.ok) process.exitCode = EXIT_FAILED;
+        return;
+      }
+      await withZhilu(opts, async (z) => {
+        const report = await z.services.imports.importDirectory(operator(), dir, opts.device, {
+          source: 'cli',
+          onFile: opts.json ? undefined : (f, i, total) => console.log(fileLine(f, i, total)),
+        });
+        if (opts.json) printJson(report);
+        else printSummary(report);
+        if (report.summary.failed > 0) process.exitCode = EXIT_FAILED;
       });
-      if (!result) return;
-      if (opts.json) printJson(result.report ?? { error: result.error ?? 'nothing uploaded' });
-      else if (result.error) console.log(`zhilu: ${result.error}`);
-      if (!result.ok) process.exitCode = EXIT_FAILED;
-      return;
-    }
-    await withZhilu(opts, async (z) => {
-      const report = await z.services.imports.importDirectory(operator(), dir, opts.device, {
-        source: 'cli',
-        onFile: opts.json ? undefined : (f, i, total) => console.log(fileLine(f, i, total)),
-      });
-      if (opts.json) printJson(report);
-      else printSummary(report);
-      if (report.summary.failed > 0) process.exitCode = EXIT_FAILED;
-    });
-  });
+    },
+  );
 }

@@ -18,7 +18,9 @@ const positiveInt = (name: string) => (v: string) => {
 export function stationToken(flag: string | undefined): string {
   const token = flag ?? process.env.ZHILU_STATION_TOKEN;
   if (!token) {
-    process.stderr.write('zhilu: 须提供 --token 或 ZHILU_STATION_TOKEN / --token or ZHILU_STATION_TOKEN is required\n');
+    process.stderr.write(
+      'zhilu: 须提供 --token 或 ZHILU_STATION_TOKEN / --token or ZHILU_STATION_TOKEN is required\n',
+    );
     process.exit(EXIT_USAGE);
   }
   return token;
@@ -27,17 +29,51 @@ export function stationToken(flag: string | undefined): string {
 export function registerStationCommand(program: Command): void {
   program
     .command('station')
-    .description('采集站：监视设备接入目录并上传（第十二、十三条）/ collection station: watch docked devices and upload (A12.1, A13.1)')
-    .requiredOption('--watch <dir>', '设备接入目录（每台设备一个文件夹）/ folder where docked devices appear, one folder each')
+    .description(
+      '采集站：监视设备接入目录并上传（第十二、十三条）/ collection station: watch docked devices and upload (A12.1, A13.1)',
+    )
+    .requiredOption(
+      '--watch <dir>',
+      '设备接入目录（每台设备一个文件夹）/ folder where docked devices appear, one folder each',
+    )
     .requiredOption('--server <url>', '服务器地址 / server URL, e.g. https://zhilu.example')
-    .option('--token <token>', '采集站令牌（或 ZHILU_STATION_TOKEN）/ station API token (or ZHILU_STATION_TOKEN)')
-    .option('--station-id <id>', '采集站编号 / station id', os.hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64) || 'station')
-    .option('--state-dir <dir>', '续传状态目录 / state directory for resumable uploads (default ~/.zhilu-station/ID)')
-    .option('--clear-after-upload', '服务器确认后删除设备上的文件 / delete each device file once the server confirms its hash')
+    .option(
+      '--token <token>',
+      '采集站令牌（或 ZHILU_STATION_TOKEN）/ station API token (or ZHILU_STATION_TOKEN)',
+    )
+    .option(
+      '--station-id <id>',
+      '采集站编号 / station id',
+      os
+        .hostname()
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .slice(0, 64) || 'station',
+    )
+    .option(
+      '--state-dir <dir>',
+      '续传状态目录 / state directory for resumable uploads (default ~/.zhilu-station/ID)',
+    )
+    .option(
+      '--clear-after-upload',
+      '服务器确认后删除设备上的文件 / delete each device file once the server confirms its hash',
+    )
     .option('--once', '处理当前接入的设备后退出 / process what is docked now, then exit')
-    .addOption(new Option('--chunk-size <bytes>', 'tus 分块大小 / tus chunk size in bytes').argParser(positiveInt('--chunk-size')))
-    .addOption(new Option('--max-bytes-per-second <n>', '带宽上限 / bandwidth cap').argParser(positiveInt('--max-bytes-per-second')))
-    .addOption(new Option('--confirm-timeout <seconds>', '等待服务器确认的时长（默认 120）/ how long to wait for the server to confirm a file (default 120)').argParser(positiveInt('--confirm-timeout')))
+    .addOption(
+      new Option('--chunk-size <bytes>', 'tus 分块大小 / tus chunk size in bytes').argParser(
+        positiveInt('--chunk-size'),
+      ),
+    )
+    .addOption(
+      new Option('--max-bytes-per-second <n>', '带宽上限 / bandwidth cap').argParser(
+        positiveInt('--max-bytes-per-second'),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--confirm-timeout <seconds>',
+        '等待服务器确认的时长（默认 120）/ how long to wait for the server to confirm a file (default 120)',
+      ).argParser(positiveInt('--confirm-timeout')),
+    )
     .option('--json', '以 JSON 行输出进度 / progress as JSON lines')
     .action(
       async (opts: {

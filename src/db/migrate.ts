@@ -35,7 +35,9 @@ export async function migrateToLatest(catalogue: Catalogue): Promise<MigrationRe
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
-    const e = new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? error}`);
+    const e = new Error(
+      `migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? error}`,
+    );
     (e as Error & { cause?: unknown }).cause = error;
     throw e;
   }

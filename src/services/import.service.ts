@@ -770,7 +770,12 @@ export class ImportService {
         .set({
           finishedAt: this.ctx.clock.now(),
           status: summary.failed > 0 ? 'partial' : 'completed',
-          summary: JSON.stringify({ files: files.length, ...summary, findings: counts, timeZone: opened.timeZone }),
+          summary: JSON.stringify({
+            files: files.length,
+            ...summary,
+            findings: counts,
+            timeZone: opened.timeZone,
+          }),
         })
         .where('id', '=', importId)
         .where('status', '=', 'running')

@@ -29,7 +29,14 @@ const MAX_PATH_BYTES = 4096;
 /** The temporary files of uploads (tus FileStore), as the service needs them. */
 export interface UploadStore {
   /** null: no such upload. */
-  info(id: string): Promise<{ id: string; size: number | null; offset: number; metadata: Record<string, string | null> } | null>;
+  info(
+    id: string,
+  ): Promise<{
+    id: string;
+    size: number | null;
+    offset: number;
+    metadata: Record<string, string | null>;
+  } | null>;
   /** Absolute path of the upload's bytes. */
   file(id: string): string;
   remove(id: string): Promise<void>;
@@ -68,7 +75,13 @@ export interface StationView {
   lastSeenAt: number;
   firstSeenAt: number;
   online: boolean;
-  imports: { id: string; deviceSerial: string; status: string; startedAt: number; finishedAt: number | null }[];
+  imports: {
+    id: string;
+    deviceSerial: string;
+    status: string;
+    startedAt: number;
+    finishedAt: number | null;
+  }[];
 }
 
 export interface HeartbeatInput {
@@ -92,11 +105,18 @@ export const uploadErrors = {
       { declared, actual },
     ),
   metadata: (field: string, en: string, zh: string) =>
-    new AppError('UPLOAD_METADATA_INVALID', 400, { zh: `上传元数据无效（${field}）：${zh}`, en: `Invalid upload metadata (${field}): ${en}` }, { field }),
+    new AppError(
+      'UPLOAD_METADATA_INVALID',
+      400,
+      { zh: `上传元数据无效（${field}）：${zh}`, en: `Invalid upload metadata (${field}): ${en}` },
+      { field },
+    ),
   notFound: (id: string) =>
     new AppError('UPLOAD_NOT_FOUND', 404, { zh: `上传不存在：${id}`, en: `No such upload: ${id}` }, { id }),
   stationId: () =>
-    errors.validation('stationId must be 1–64 letters, digits, dot, dash or underscore', { field: 'stationId' }),
+    errors.validation('stationId must be 1–64 letters, digits, dot, dash or underscore', {
+      field: 'stationId',
+    }),
 };
 
 const STATION_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -118,7 +138,12 @@ export class UploadService {
   /** A station opens an import for the device it has docked. */
   async openImport(
     actor: Actor,
-    input: { deviceSerial: string; stationId?: string | null; sourcePath?: string | null; deviceInfo?: string | null },
+    input: {
+      deviceSerial: string;
+      stationId?: string | null;
+      sourcePath?: string | null;
+      deviceInfo?: string | null;
+    },
   ): Promise<OpenedImport> {
     assertPermission(actor, 'recordings.import');
     if (input.stationId != null && !STATION_ID_RE.test(input.stationId)) throw uploadErrors.stationId();
@@ -151,20 +176,33 @@ export class UploadService {
     const str = (k: string) => (typeof raw[k] === 'string' ? raw[k] : '');
     const serial = str('deviceSerial').trim();
     if (!serial || serial.length > 64 || CONTROL.test(serial))
-      throw uploadErrors.metadata('deviceSerial', 'a registered device serial is required', '须提供已登记的设备序列号');
+      throw uploadErrors.metadata(
+        'deviceSerial',
+        'a registered device serial is required',
+        '须提供已登记的设备序列号',
+      );
     const shown = str('path');
     const pathBytes = str('pathBytes') || null;
     if (!shown || Buffer.byteLength(shown) > MAX_PATH_BYTES)
-      throw uploadErrors.metadata('path', `the device path is required, at most ${MAX_PATH_BYTES} bytes`, `须提供设备上的相对路径（不超过 ${MAX_PATH_BYTES} 字节）`);
+      throw uploadErrors.metadata(
+        'path',
+        `the device path is required, at most ${MAX_PATH_BYTES} bytes`,
+        `须提供设备上的相对路径（不超过 ${MAX_PATH_BYTES} 字节）`,
+      );
     if (pathBytes !== null && (!/^([0-9a-f]{2})+$/.test(pathBytes) || pathBytes.length > MAX_PATH_BYTES * 2))
       throw uploadErrors.metadata('pathBytes', 'hex of the raw path bytes', '须为路径原始字节的十六进制');
     const sha256 = str('sha256').toLowerCase();
-    if (!SHA256_RE.test(sha256)) throw uploadErrors.metadata('sha256', '64 hexadecimal characters', '须为 64 位十六进制');
+    if (!SHA256_RE.test(sha256))
+      throw uploadErrors.metadata('sha256', '64 hexadecimal characters', '须为 64 位十六进制');
     const size = Number(str('size'));
     if (!Number.isSafeInteger(size) || size < 0)
       throw uploadErrors.metadata('size', 'the file size in bytes', '须为文件字节数');
     if (uploadSize === undefined || uploadSize !== size)
-      throw uploadErrors.metadata('size', 'Upload-Length must be given and equal the declared size', 'Upload-Length 须与声明的大小一致');
+      throw uploadErrors.metadata(
+        'size',
+        'Upload-Length must be given and equal the declared size',
+        'Upload-Length 须与声明的大小一致',
+      );
     const stationId = str('stationId') || null;
     if (stationId !== null && !STATION_ID_RE.test(stationId)) throw uploadErrors.stationId();
 
@@ -172,13 +210,23 @@ export class UploadService {
     if (importId) {
       const opened = await this.imports.openedImport(importId);
       if (opened.device.serial.toLowerCase() !== serial.toLowerCase())
-        throw uploadErrors.metadata('importId', 'the import is for another device', '该导入批次属于另一台设备');
+        throw uploadErrors.metadata(
+          'importId',
+          'the import is for another device',
+          '该导入批次属于另一台设备',
+        );
       if (opened.status !== 'running')
         throw uploadErrors.metadata('importId', 'the import is no longer open', '该导入批次已结束');
     } else {
       importId = (await this.openImport(actor, { deviceSerial: serial, stationId })).importId;
     }
-    const out: Record<string, string> = { deviceSerial: serial, path: shown, sha256, size: String(size), importId };
+    const out: Record<string, string> = {
+      deviceSerial: serial,
+      path: shown,
+      sha256,
+      size: String(size),
+      importId,
+    };
     if (pathBytes) out.pathBytes = pathBytes;
     if (stationId) out.stationId = stationId;
     return out;
@@ -193,7 +241,11 @@ export class UploadService {
     return p;
   }
 
-  private async completeOnce(actor: Actor, uploadId: string, store: UploadStore): Promise<UploadConfirmation> {
+  private async completeOnce(
+    actor: Actor,
+    uploadId: string,
+    store: UploadStore,
+  ): Promise<UploadConfirmation> {
     assertPermission(actor, 'recordings.import');
     const done = await this.recorded(uploadId);
     if (done) return done;
@@ -201,7 +253,14 @@ export class UploadService {
     if (!info) throw uploadErrors.notFound(uploadId);
     const md = this.metadataOf(info.metadata);
     if (info.size === null || info.offset !== info.size)
-      return { uploadId, confirmed: false, status: 'pending', sha256: md.sha256, recordingId: null, fileStatus: null };
+      return {
+        uploadId,
+        confirmed: false,
+        status: 'pending',
+        sha256: md.sha256,
+        recordingId: null,
+        fileStatus: null,
+      };
     const opened = await this.imports.openedImport(md.importId);
     const originalPath = md.pathBytes ? Buffer.from(md.pathBytes, 'hex') : Buffer.from(md.path);
     const now = () => this.ctx.clock.now();
@@ -262,7 +321,14 @@ export class UploadService {
           targetType: 'import',
           targetId: md.importId,
           outcome: 'failure',
-          details: { uploadId, path: md.path, declared: md.sha256, actual, size: md.size, stationId: md.stationId },
+          details: {
+            uploadId,
+            path: md.path,
+            declared: md.sha256,
+            actual,
+            size: md.size,
+            stationId: md.stationId,
+          },
         });
       });
       await store.remove(uploadId).catch(() => undefined);
@@ -273,7 +339,8 @@ export class UploadService {
   /** What became of an upload; completes one whose bytes all arrived but was never catalogued. */
   async confirmation(actor: Actor, uploadId: string, store: UploadStore): Promise<UploadConfirmation> {
     assertPermission(actor, 'recordings.import');
-    if (typeof uploadId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(uploadId)) throw uploadErrors.notFound(String(uploadId).slice(0, 64));
+    if (typeof uploadId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(uploadId))
+      throw uploadErrors.notFound(String(uploadId).slice(0, 64));
     const done = await this.recorded(uploadId);
     if (done) return done;
     const info = await store.info(uploadId);
@@ -292,7 +359,11 @@ export class UploadService {
     const err = row.error ? (JSON.parse(row.error) as { code: string; zh: string; en: string }) : null;
     let sha256 = row.declaredSha256;
     if (row.recordingId) {
-      const rec = await this.db.selectFrom('recordings').select('sha256').where('id', '=', row.recordingId).executeTakeFirst();
+      const rec = await this.db
+        .selectFrom('recordings')
+        .select('sha256')
+        .where('id', '=', row.recordingId)
+        .executeTakeFirst();
       if (rec) sha256 = rec.sha256;
     }
     return {
@@ -325,7 +396,9 @@ export class UploadService {
     assertPermission(actor, 'recordings.import');
     if (!STATION_ID_RE.test(input.stationId)) throw uploadErrors.stationId();
     const docked = [...new Set(input.docked.map((d) => d.trim()))].filter((d) => d && !CONTROL.test(d));
-    const lastError = input.lastError ? input.lastError.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 1000) : null;
+    const lastError = input.lastError
+      ? input.lastError.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 1000)
+      : null;
     const now = this.ctx.clock.now();
     const values = {
       version: input.version.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 64),
@@ -337,12 +410,20 @@ export class UploadService {
       clientIp,
       lastSeenAt: now,
     };
-    const updated = await this.db.updateTable('stations').set(values).where('id', '=', input.stationId).executeTakeFirst();
+    const updated = await this.db
+      .updateTable('stations')
+      .set(values)
+      .where('id', '=', input.stationId)
+      .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) {
       // First sight of a station is audited; its routine heartbeats are not.
       await this.db.transaction().execute(async (tx) => {
         const row: StationsTable = { id: input.stationId, ...values, firstSeenAt: now };
-        await tx.insertInto('stations').values(row).onConflict((oc) => oc.column('id').doUpdateSet(values)).execute();
+        await tx
+          .insertInto('stations')
+          .values(row)
+          .onConflict((oc) => oc.column('id').doUpdateSet(values))
+          .execute();
         await this.audit.record(tx, actor, {
           action: 'station.register',
           targetType: 'station',
@@ -365,7 +446,13 @@ export class UploadService {
       const imports = await this.db
         .selectFrom('imports')
         .innerJoin('devices', 'devices.id', 'imports.deviceId')
-        .select(['imports.id as id', 'devices.serial as deviceSerial', 'imports.status as status', 'imports.startedAt as startedAt', 'imports.finishedAt as finishedAt'])
+        .select([
+          'imports.id as id',
+          'devices.serial as deviceSerial',
+          'imports.status as status',
+          'imports.startedAt as startedAt',
+          'imports.finishedAt as finishedAt',
+        ])
         .where('imports.stationId', '=', r.id)
         .orderBy('imports.startedAt', 'desc')
         .limit(10)

@@ -46,7 +46,8 @@ export class ServerClient {
     private readonly token: string,
   ) {
     const u = new URL(server);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new StationError('SERVER_URL_INVALID', `not an http(s) URL: ${server}`);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new StationError('SERVER_URL_INVALID', `not an http(s) URL: ${server}`);
     this.base = u.toString().replace(/\/+$/, '');
   }
 
@@ -212,7 +213,9 @@ export async function listDeviceFiles(root: string): Promise<{ files: DeviceFile
   };
   await visit(Buffer.from(root), null, 0);
   // Names that are not valid UTF-8 cannot be opened through a UTF-8 string: keep them for the report.
-  const ok = files.filter((f) => Buffer.from(f.abs).equals(Buffer.concat([Buffer.from(root), Buffer.from('/'), f.rel])));
+  const ok = files.filter((f) =>
+    Buffer.from(f.abs).equals(Buffer.concat([Buffer.from(root), Buffer.from('/'), f.rel])),
+  );
   for (const f of files) if (!ok.includes(f)) skipped.push(f.rel.toString('utf8'));
   return { files: ok, skipped };
 }
@@ -232,7 +235,9 @@ async function readDeviceInfoText(root: string): Promise<string | null> {
 }
 
 /** The device in a docked folder: its device-info file, else the folder's name. */
-export async function identifyDevice(root: string): Promise<{ serial: string | null; deviceInfo: string | null }> {
+export async function identifyDevice(
+  root: string,
+): Promise<{ serial: string | null; deviceInfo: string | null }> {
   const text = await readDeviceInfoText(root);
   const info = text ? parseDeviceInfo(text) : null;
   if (info) return { serial: info.serial, deviceInfo: text };
@@ -282,8 +287,29 @@ export type StationEvent =
   | { event: 'volume'; dir: string; serial: string | null; files: number; bytes: number }
   | { event: 'import'; importId: string; serial: string }
   | { event: 'resume'; path: string; offset: number; size: number }
-  | { event: 'progress'; path: string; index: number; files: number; fileBytes: number; fileSize: number; totalBytes: number; totalSize: number; bytesPerSecond: number; etaSeconds: number | null }
-  | { event: 'file'; path: string; sha256: string; size: number; status: string; recordingId: string | null; confirmed: boolean; cleared: boolean; error?: string }
+  | {
+      event: 'progress';
+      path: string;
+      index: number;
+      files: number;
+      fileBytes: number;
+      fileSize: number;
+      totalBytes: number;
+      totalSize: number;
+      bytesPerSecond: number;
+      etaSeconds: number | null;
+    }
+  | {
+      event: 'file';
+      path: string;
+      sha256: string;
+      size: number;
+      status: string;
+      recordingId: string | null;
+      confirmed: boolean;
+      cleared: boolean;
+      error?: string;
+    }
   | { event: 'report'; importId: string; summary: unknown; findings: number }
   | { event: 'heartbeat'; ok: boolean; error?: string }
   | { event: 'error'; code: string; message: string; dir?: string };
@@ -301,7 +327,9 @@ export function consoleLogger(json: boolean): Logger {
     }
     switch (e.event) {
       case 'volume':
-        console.log(`zhilu station: 设备 / device ${e.serial ?? '?'} @ ${e.dir}: ${e.files} 个文件 / files, ${mb(e.bytes)}`);
+        console.log(
+          `zhilu station: 设备 / device ${e.serial ?? '?'} @ ${e.dir}: ${e.files} 个文件 / files, ${mb(e.bytes)}`,
+        );
         break;
       case 'import':
         console.log(`zhilu station: 导入 / import ${e.importId} (${e.serial})`);
@@ -324,7 +352,9 @@ export function consoleLogger(json: boolean): Logger {
         );
         break;
       case 'report':
-        console.log(`zhilu station: 导入完成 / import ${e.importId} done: ${JSON.stringify(e.summary)}, findings ${e.findings}`);
+        console.log(
+          `zhilu station: 导入完成 / import ${e.importId} done: ${JSON.stringify(e.summary)}, findings ${e.findings}`,
+        );
         break;
       case 'heartbeat':
         if (!e.ok) console.log(`zhilu station: 心跳失败 / heartbeat failed: ${e.error}`);
@@ -372,7 +402,8 @@ export interface FileOutcome {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const uploadIdOf = (url: string) => decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).at(-1) ?? '');
+const uploadIdOf = (url: string) =>
+  decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).at(-1) ?? '');
 
 /**
  * Uploads one file (resuming a stored upload when there is one) and returns the server's
@@ -388,7 +419,8 @@ export async function uploadFile(
   let lastError: unknown = null;
   for (let attempt = 0; attempt < 3; attempt++) {
     const { sha256, size } = await hashFile(file.abs);
-    if (size !== file.size) throw new StationError('FILE_CHANGED', `the file changed while it was read: ${file.abs}`);
+    if (size !== file.size)
+      throw new StationError('FILE_CHANGED', `the file changed while it was read: ${file.abs}`);
     const declared = meta.declaredSha256 ?? sha256;
     const fingerprint = `zhilu-${createHash('sha256')
       .update(`${opts.client.base}\0${file.abs}\0${file.size}\0${file.mtimeMs}\0${declared}`)
@@ -398,7 +430,10 @@ export async function uploadFile(
     for (const prev of previous) {
       if (!prev.uploadUrl) continue;
       const c = await opts.client
-        .request<Confirmation>('GET', `/uploads/${encodeURIComponent(uploadIdOf(prev.uploadUrl))}/confirmation`)
+        .request<Confirmation>(
+          'GET',
+          `/uploads/${encodeURIComponent(uploadIdOf(prev.uploadUrl))}/confirmation`,
+        )
         .catch(() => null);
       if (c?.confirmed && c.sha256 === declared) {
         await storage.removeFingerprint(fingerprint);
@@ -470,22 +505,34 @@ export async function uploadFile(
     }
   }
   const body = (lastError as tus.DetailedError)?.originalResponse?.getBody?.() ?? String(lastError);
-  throw new StationError('UPLOAD_HASH_MISMATCH', `the server rejected the upload: ${body.slice(0, 300)}`, 460);
+  throw new StationError(
+    'UPLOAD_HASH_MISMATCH',
+    `the server rejected the upload: ${body.slice(0, 300)}`,
+    460,
+  );
 }
 
 /** Asks until the server says catalogued (or definitively not); network errors are retried for a while. */
-export async function waitForConfirmation(client: ServerClient, uploadId: string, patienceMs = 120_000): Promise<Confirmation> {
+export async function waitForConfirmation(
+  client: ServerClient,
+  uploadId: string,
+  patienceMs = 120_000,
+): Promise<Confirmation> {
   const until = Date.now() + patienceMs;
   let delay = 250;
   for (;;) {
     try {
-      const c = await client.request<Confirmation>('GET', `/uploads/${encodeURIComponent(uploadId)}/confirmation`);
+      const c = await client.request<Confirmation>(
+        'GET',
+        `/uploads/${encodeURIComponent(uploadId)}/confirmation`,
+      );
       if (c.confirmed || c.status === 'rejected' || c.status === 'failed') return c;
     } catch (e) {
       if (e instanceof StationError && e.status !== null && e.status < 500 && e.status !== 429) throw e;
       if (Date.now() > until) throw e;
     }
-    if (Date.now() > until) throw new StationError('CONFIRMATION_TIMEOUT', `no confirmation for upload ${uploadId}`);
+    if (Date.now() > until)
+      throw new StationError('CONFIRMATION_TIMEOUT', `no confirmation for upload ${uploadId}`);
     await sleep(delay);
     delay = Math.min(delay * 2, 5000);
   }
@@ -526,12 +573,16 @@ export async function uploadVolume(
     opts.log({ event: 'error', code: 'IMPORT_EMPTY', message, dir: root });
     return { dir: root, serial, importId: null, files: [], report: null, ok: false, error: message };
   }
-  const opened = await opts.client.request<{ importId: string; device: { serial: string } }>('POST', '/imports', {
-    deviceSerial: serial,
-    stationId: opts.stationId,
-    sourcePath: root.slice(0, 4096),
-    deviceInfo: id.deviceInfo,
-  });
+  const opened = await opts.client.request<{ importId: string; device: { serial: string } }>(
+    'POST',
+    '/imports',
+    {
+      deviceSerial: serial,
+      stationId: opts.stationId,
+      sourcePath: root.slice(0, 4096),
+      deviceInfo: id.deviceInfo,
+    },
+  );
   opts.log({ event: 'import', importId: opened.importId, serial: opened.device.serial });
 
   const outcomes: FileOutcome[] = [];
@@ -561,7 +612,12 @@ export async function uploadVolume(
     };
     let outcome: FileOutcome;
     try {
-      const { sha256, confirmation } = await uploadFile(opts, f, { deviceSerial: serial, importId: opened.importId }, (s) => tick(s));
+      const { sha256, confirmation } = await uploadFile(
+        opts,
+        f,
+        { deviceSerial: serial, importId: opened.importId },
+        (s) => tick(s),
+      );
       tick(f.size, true);
       let cleared = false;
       const isInfo = f.rel.equals(Buffer.from(DEVICE_INFO_FILE));
@@ -582,10 +638,24 @@ export async function uploadVolume(
         confirmation,
         confirmed,
         cleared,
-        ...(confirmed ? {} : { error: confirmation.error?.messageEn ?? `not confirmed (${confirmation.status}, ${confirmation.sha256})` }),
+        ...(confirmed
+          ? {}
+          : {
+              error:
+                confirmation.error?.messageEn ??
+                `not confirmed (${confirmation.status}, ${confirmation.sha256})`,
+            }),
       };
     } catch (e) {
-      outcome = { path: shown, sha256: '', size: f.size, confirmation: null, confirmed: false, cleared: false, error: (e as Error).message };
+      outcome = {
+        path: shown,
+        sha256: '',
+        size: f.size,
+        confirmation: null,
+        confirmed: false,
+        cleared: false,
+        error: (e as Error).message,
+      };
     }
     doneBytes += f.size;
     outcomes.push(outcome);
@@ -601,8 +671,16 @@ export async function uploadVolume(
       ...(outcome.error ? { error: outcome.error } : {}),
     });
   }
-  const report = await opts.client.request<{ summary: unknown; findings: unknown[] }>('POST', `/imports/${opened.importId}/finish`);
-  opts.log({ event: 'report', importId: opened.importId, summary: report.summary, findings: report.findings.length });
+  const report = await opts.client.request<{ summary: unknown; findings: unknown[] }>(
+    'POST',
+    `/imports/${opened.importId}/finish`,
+  );
+  opts.log({
+    event: 'report',
+    importId: opened.importId,
+    summary: report.summary,
+    findings: report.findings.length,
+  });
   const ok = outcomes.every((o) => o.confirmed) && skipped.length === 0;
   return {
     dir: root,
@@ -611,7 +689,11 @@ export async function uploadVolume(
     files: outcomes,
     report,
     ok,
-    ...(skipped.length ? { error: `not uploaded (links, special files or undecodable names): ${skipped.join(', ').slice(0, 500)}` } : {}),
+    ...(skipped.length
+      ? {
+          error: `not uploaded (links, special files or undecodable names): ${skipped.join(', ').slice(0, 500)}`,
+        }
+      : {}),
   };
 }
 
@@ -658,7 +740,14 @@ export async function runStation(o: StationOptions): Promise<boolean> {
       // unknown free space is reported as null
     }
     try {
-      await client.request('POST', '/stations/heartbeat', { stationId: o.stationId, version: VERSION, freeBytes, queue, lastError, docked });
+      await client.request('POST', '/stations/heartbeat', {
+        stationId: o.stationId,
+        version: VERSION,
+        freeBytes,
+        queue,
+        lastError,
+        docked,
+      });
       o.log({ event: 'heartbeat', ok: true });
     } catch (e) {
       o.log({ event: 'heartbeat', ok: false, error: (e as Error).message });
@@ -666,7 +755,10 @@ export async function runStation(o: StationOptions): Promise<boolean> {
   };
   const listVolumes = async (): Promise<string[]> => {
     const entries = await fs.readdir(watch, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory()).map((e) => path.join(watch, e.name)).sort();
+    return entries
+      .filter((e) => e.isDirectory())
+      .map((e) => path.join(watch, e.name))
+      .sort();
   };
   const refreshDocked = async (vols: string[]) => {
     docked = [];
@@ -693,7 +785,19 @@ export async function runStation(o: StationOptions): Promise<boolean> {
       for (const v of pending) {
         if (o.signal?.aborted) break;
         try {
-          const r = await uploadVolume({ client, stateDir, stationId: o.stationId, chunkSize: o.chunkSize, maxBytesPerSecond: o.maxBytesPerSecond, confirmTimeoutMs: o.confirmTimeoutMs, log: o.log, clearAfterUpload: o.clearAfterUpload }, v);
+          const r = await uploadVolume(
+            {
+              client,
+              stateDir,
+              stationId: o.stationId,
+              chunkSize: o.chunkSize,
+              maxBytesPerSecond: o.maxBytesPerSecond,
+              confirmTimeoutMs: o.confirmTimeoutMs,
+              log: o.log,
+              clearAfterUpload: o.clearAfterUpload,
+            },
+            v,
+          );
           if (!r.ok) {
             allOk = false;
             lastError = r.error ?? `some files of ${r.serial ?? v} were not confirmed`;
@@ -701,7 +805,12 @@ export async function runStation(o: StationOptions): Promise<boolean> {
         } catch (e) {
           allOk = false;
           lastError = (e as Error).message;
-          o.log({ event: 'error', code: e instanceof StationError ? e.code : 'STATION_ERROR', message: lastError, dir: v });
+          o.log({
+            event: 'error',
+            code: e instanceof StationError ? e.code : 'STATION_ERROR',
+            message: lastError,
+            dir: v,
+          });
         }
         done.add(v);
         queue = Math.max(0, queue - 1);

@@ -13,7 +13,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalogue, type Catalogue } from '../../src/db/database.js';
-import { createTestDatabase, databaseKinds, tempDir as makeTempDir, type TestDatabase } from '../support/databases.js';
+import {
+  createTestDatabase,
+  databaseKinds,
+  tempDir as makeTempDir,
+  type TestDatabase,
+} from '../support/databases.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BUILT = ['dist/cli/main.js', 'dist/station/station.js', 'dist/http/routes/uploads.js'];
@@ -85,7 +90,8 @@ function cliJson<T>(args: string[], env: Record<string, string>, stdin?: string)
     encoding: 'utf8',
     env: { ...process.env, ZHILU_ADMIN_PASSWORD: '', ...env },
   });
-  if (r.status !== 0) throw new Error(`zhilu ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`zhilu ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }
 
@@ -110,7 +116,12 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       if (run.child.exitCode !== null) throw new Error(`zhilu serve exited:\n${run.out()}`);
-      if (await fetch(`${base}/api/health`).then((r) => r.ok, () => false)) {
+      if (
+        await fetch(`${base}/api/health`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      ) {
         server = run;
         return;
       }
@@ -128,7 +139,20 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
   };
   const station = (watch: string, stateDir: string, extra: string[] = [], serverUrl = base) =>
     spawnZhilu(
-      ['station', '--watch', watch, '--server', serverUrl, '--state-dir', stateDir, '--station-id', `st-${kind}`, '--once', '--json', ...extra],
+      [
+        'station',
+        '--watch',
+        watch,
+        '--server',
+        serverUrl,
+        '--state-dir',
+        stateDir,
+        '--station-id',
+        `st-${kind}`,
+        '--once',
+        '--json',
+        ...extra,
+      ],
       { ZHILU_STATION_TOKEN: token },
     );
   const api = async (method: string, p: string, body?: unknown) => {
@@ -153,14 +177,20 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
   /** The stored upload URL of the station (its resumable state), once there is one. */
   const storedUploadUrl = (stateDir: string): string | null => {
     try {
-      const all = JSON.parse(fs.readFileSync(path.join(stateDir, 'tus-uploads.json'), 'utf8')) as Record<string, { uploadUrl: string | null }>;
+      const all = JSON.parse(fs.readFileSync(path.join(stateDir, 'tus-uploads.json'), 'utf8')) as Record<
+        string,
+        { uploadUrl: string | null }
+      >;
       return Object.values(all).find((u) => u.uploadUrl)?.uploadUrl ?? null;
     } catch {
       return null;
     }
   };
   const serverOffset = async (url: string): Promise<number> =>
-    fetch(url, { method: 'HEAD', headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' } }).then(
+    fetch(url, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' },
+    }).then(
       (r) => (r.ok ? Number(r.headers.get('upload-offset')) : -1),
       () => -1,
     );
@@ -168,7 +198,12 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
    * Waits until the station reports having sent `atLeast` bytes of the file. (Not by
    * asking the server: a tus HEAD during a PATCH makes the server end that PATCH.)
    */
-  const waitForProgress = async (run: Run, stateDir: string, atLeast: number, timeoutMs = 30_000): Promise<void> => {
+  const waitForProgress = async (
+    run: Run,
+    stateDir: string,
+    atLeast: number,
+    timeoutMs = 30_000,
+  ): Promise<void> => {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
       const sent = events(run.out())
@@ -187,15 +222,48 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
     port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const pw = 'Station-Test-Passw0rd!';
-    cliJson(['user', 'add', '--username', 'keeper', '--name', '保管员', '--code', '900001', '--roles', 'custodian', '--password-stdin'], db.env, pw);
-    cliJson(['user', 'add', '--username', 'officer1', '--name', '警员一', '--code', '000001', '--roles', 'officer', '--password-stdin'], db.env, pw);
+    cliJson(
+      [
+        'user',
+        'add',
+        '--username',
+        'keeper',
+        '--name',
+        '保管员',
+        '--code',
+        '900001',
+        '--roles',
+        'custodian',
+        '--password-stdin',
+      ],
+      db.env,
+      pw,
+    );
+    cliJson(
+      [
+        'user',
+        'add',
+        '--username',
+        'officer1',
+        '--name',
+        '警员一',
+        '--code',
+        '000001',
+        '--roles',
+        'officer',
+        '--password-stdin',
+      ],
+      db.env,
+      pw,
+    );
     for (const serial of devices)
       cliJson(['device', 'add', '--serial', serial, '--type', 'body_camera', '--holder', 'officer1'], db.env);
     const created = cliJson<{ secret?: string; token?: string | { secret?: string } }>(
       ['token', 'create', '--user', 'keeper', '--scope', 'station'],
       db.env,
     );
-    token = created.secret ?? (typeof created.token === 'string' ? created.token : created.token?.secret) ?? '';
+    token =
+      created.secret ?? (typeof created.token === 'string' ? created.token : created.token?.secret) ?? '';
     expect(token).toMatch(/^zl_/);
     catalogue = await openCatalogue(db.config);
     await startServer();
@@ -212,7 +280,22 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
     const watch = tempDir('zhilu-watch-');
     const vol = path.join(watch, 'CAM001');
     cliJson(
-      ['simulate-device', vol, '--serial', 'CAM001', '--officer', '000001', '--start', '2026-08-04T10:00:00+08:00', '--minutes', '2', '--split-minutes', '1', '--photos', '1'],
+      [
+        'simulate-device',
+        vol,
+        '--serial',
+        'CAM001',
+        '--officer',
+        '000001',
+        '--start',
+        '2026-08-04T10:00:00+08:00',
+        '--minutes',
+        '2',
+        '--split-minutes',
+        '1',
+        '--photos',
+        '1',
+      ],
       {},
     );
     const before = new Map(filesUnder(vol).map((f) => [path.relative(vol, f), sha256Of(f)]));
@@ -237,7 +320,11 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
     }
     const uploads = await catalogue.db.selectFrom('uploads').selectAll().execute();
     expect(uploads.filter((u) => u.status === 'catalogued').length).toBeGreaterThanOrEqual(before.size);
-    const imp = await catalogue.db.selectFrom('imports').selectAll().where('source', '=', 'station').execute();
+    const imp = await catalogue.db
+      .selectFrom('imports')
+      .selectAll()
+      .where('source', '=', 'station')
+      .execute();
     expect(imp.some((i) => i.status === 'completed' && i.stationId === `st-${kind}`)).toBe(true);
     // No temporary upload is left on the server.
     expect(fs.readdirSync(path.join(db.dataDir, 'uploads'))).toEqual([]);
@@ -245,9 +332,9 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
     // The platform sees the station online with what it had docked.
     const stations = await api('GET', '/stations');
     expect(stations.status).toBe(200);
-    const st = (stations.body.items as { id: string; online: boolean; docked: string[]; imports: unknown[] }[]).find(
-      (s) => s.id === `st-${kind}`,
-    );
+    const st = (
+      stations.body.items as { id: string; online: boolean; docked: string[]; imports: unknown[] }[]
+    ).find((s) => s.id === `st-${kind}`);
     expect(st?.online).toBe(true);
     expect(st?.docked).toEqual(['CAM001']);
     expect(st?.imports.length).toBeGreaterThan(0);
@@ -287,7 +374,9 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
   });
 
   it('rejects an upload whose content does not match the declared hash: nothing catalogued, file kept', async () => {
-    const station = (await import(path.join(ROOT, 'dist/station/station.js'))) as typeof import('../../src/station/station.js');
+    const station = (await import(
+      path.join(ROOT, 'dist/station/station.js')
+    )) as typeof import('../../src/station/station.js');
     const client = new station.ServerClient(base, token);
     const dir = tempDir('zhilu-dev-');
     const file = path.join(dir, 'DCAM_CAM001_000001_20260804_120000.mp4');
@@ -307,9 +396,17 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
     expect(await recordingBySha(actual)).toBeUndefined();
     expect(await recordingBySha(declared)).toBeUndefined();
     expect(fs.existsSync(file)).toBe(true);
-    const rejected = await catalogue.db.selectFrom('uploads').selectAll().where('importId', '=', opened.importId).execute();
+    const rejected = await catalogue.db
+      .selectFrom('uploads')
+      .selectAll()
+      .where('importId', '=', opened.importId)
+      .execute();
     expect(rejected.map((r) => r.status)).toEqual(['rejected']);
-    const audit = await catalogue.db.selectFrom('auditEvents').select('action').where('action', '=', 'upload.reject').execute();
+    const audit = await catalogue.db
+      .selectFrom('auditEvents')
+      .select('action')
+      .where('action', '=', 'upload.reject')
+      .execute();
     expect(audit.length).toBeGreaterThan(0);
     expect(fs.readdirSync(path.join(db.dataDir, 'uploads'))).toEqual([]);
     const report = await client.request<{ files: unknown[] }>('POST', `/imports/${opened.importId}/finish`);
@@ -331,7 +428,11 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
     expect(offsetAtKill).toBeGreaterThan(0);
     expect(offsetAtKill).toBeLessThan(40 * 1024 * 1024);
 
-    const second = station(watch, stateDir, ['--clear-after-upload', '--chunk-size', String(4 * 1024 * 1024)]);
+    const second = station(watch, stateDir, [
+      '--clear-after-upload',
+      '--chunk-size',
+      String(4 * 1024 * 1024),
+    ]);
     expect(await second.done, second.out()).toBe(0);
     const resumed = events(second.out()).find((e) => e.event === 'resume');
     expect(resumed, second.out()).toBeDefined();
@@ -345,7 +446,13 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
   it('resumes after the server is killed mid-upload and started again on the same data directory', async () => {
     const { watch, file, sha } = bigVolume('CAM003', 40);
     const stateDir = tempDir('zhilu-state-');
-    const run = station(watch, stateDir, ['--clear-after-upload', '--chunk-size', String(2 * 1024 * 1024), '--max-bytes-per-second', String(8 * 1024 * 1024)]);
+    const run = station(watch, stateDir, [
+      '--clear-after-upload',
+      '--chunk-size',
+      String(2 * 1024 * 1024),
+      '--max-bytes-per-second',
+      String(8 * 1024 * 1024),
+    ]);
     await waitForProgress(run, stateDir, 6 * 1024 * 1024);
     const url = storedUploadUrl(stateDir)!;
     await killServer();
@@ -357,7 +464,11 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
     const rec = await recordingBySha(sha);
     expect(rec?.size).toBe(40 * 1024 * 1024);
     expect(fs.existsSync(file)).toBe(false);
-    const uploads = await catalogue.db.selectFrom('uploads').selectAll().where('declaredSha256', '=', sha).execute();
+    const uploads = await catalogue.db
+      .selectFrom('uploads')
+      .selectAll()
+      .where('declaredSha256', '=', sha)
+      .execute();
     expect(uploads.map((u) => u.status)).toEqual(['catalogued']);
     expect(uploads[0]!.id).toBe(decodeURIComponent(new URL(url).pathname.split('/').at(-1)!));
   });
@@ -365,16 +476,39 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
   it('`zhilu import DIR --server` uploads exactly as the station does, and never clears', async () => {
     const dir = path.join(tempDir('zhilu-disk-'), 'copy');
     cliJson(
-      ['simulate-device', dir, '--serial', 'CAM006', '--officer', '000001', '--start', '2026-08-05T09:00:00+08:00', '--minutes', '3', '--split-minutes', '1', '--drop-seq', '2', '--naming', 'dcim-record'],
+      [
+        'simulate-device',
+        dir,
+        '--serial',
+        'CAM006',
+        '--officer',
+        '000001',
+        '--start',
+        '2026-08-05T09:00:00+08:00',
+        '--minutes',
+        '3',
+        '--split-minutes',
+        '1',
+        '--drop-seq',
+        '2',
+        '--naming',
+        'dcim-record',
+      ],
       {},
     );
     const before = filesUnder(dir);
     const stateDir = tempDir('zhilu-state-');
-    const wrong = spawnZhilu(['import', dir, '--device', 'CAM001', '--server', base, '--state-dir', stateDir, '--json'], { ZHILU_STATION_TOKEN: token });
+    const wrong = spawnZhilu(
+      ['import', dir, '--device', 'CAM001', '--server', base, '--state-dir', stateDir, '--json'],
+      { ZHILU_STATION_TOKEN: token },
+    );
     expect(await wrong.done).not.toBe(0);
     expect(wrong.out()).toContain('IMPORT_DEVICE_MISMATCH');
 
-    const run = spawnZhilu(['import', dir, '--device', 'CAM006', '--server', base, '--state-dir', stateDir, '--json'], { ZHILU_STATION_TOKEN: token });
+    const run = spawnZhilu(
+      ['import', dir, '--device', 'CAM006', '--server', base, '--state-dir', stateDir, '--json'],
+      { ZHILU_STATION_TOKEN: token },
+    );
     expect(await run.done, run.out()).toBe(0);
     const report = JSON.parse(run.out()) as {
       importId: string;
@@ -399,34 +533,52 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
     const proxy = http.createServer((req, res) => {
       if (req.method === 'GET' && /\/confirmation$/.test(req.url ?? '')) {
         if (mode === 'unavailable') {
-          res.writeHead(503, { 'content-type': 'application/json' }).end('{"code":"UNAVAILABLE","message":"down"}');
+          res
+            .writeHead(503, { 'content-type': 'application/json' })
+            .end('{"code":"UNAVAILABLE","message":"down"}');
           return;
         }
-        const up = http.request({ host: '127.0.0.1', port, path: req.url, method: 'GET', headers: req.headers }, (r) => {
-          let body = '';
-          r.on('data', (b: Buffer) => (body += b.toString()));
-          r.on('end', () => {
-            const c = JSON.parse(body) as Record<string, unknown>;
-            res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...c, sha256: '0'.repeat(64) }));
-          });
-        });
+        const up = http.request(
+          { host: '127.0.0.1', port, path: req.url, method: 'GET', headers: req.headers },
+          (r) => {
+            let body = '';
+            r.on('data', (b: Buffer) => (body += b.toString()));
+            r.on('end', () => {
+              const c = JSON.parse(body) as Record<string, unknown>;
+              res
+                .writeHead(200, { 'content-type': 'application/json' })
+                .end(JSON.stringify({ ...c, sha256: '0'.repeat(64) }));
+            });
+          },
+        );
         up.end();
         return;
       }
-      const up = http.request({ host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
+      const up = http.request(
+        { host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
       up.on('error', () => res.destroy());
       req.pipe(up);
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
     try {
-      for (const [serial, m] of [['CAM004', 'unavailable'], ['CAM005', 'forged']] as const) {
+      for (const [serial, m] of [
+        ['CAM004', 'unavailable'],
+        ['CAM005', 'forged'],
+      ] as const) {
         mode = m;
         const { watch, file, sha } = bigVolume(serial, 1);
-        const run = station(watch, tempDir('zhilu-state-'), ['--clear-after-upload', '--confirm-timeout', '2'], proxyUrl);
+        const run = station(
+          watch,
+          tempDir('zhilu-state-'),
+          ['--clear-after-upload', '--confirm-timeout', '2'],
+          proxyUrl,
+        );
         expect(await run.done, run.out()).toBe(1);
         // The server did catalogue it; the station still kept the device file.
         expect((await recordingBySha(sha))?.size).toBe(1024 * 1024);

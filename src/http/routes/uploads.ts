@@ -29,7 +29,8 @@ export function uploadMaxBytes(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.ZHILU_UPLOAD_MAX_BYTES;
   if (raw === undefined || raw.trim() === '') return DEFAULT_UPLOAD_MAX_BYTES;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`ZHILU_UPLOAD_MAX_BYTES must be a positive integer, not "${raw}"`);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new Error(`ZHILU_UPLOAD_MAX_BYTES must be a positive integer, not "${raw}"`);
   return n;
 }
 
@@ -40,7 +41,9 @@ const ConfirmationSchema = Type.Object({
   sha256: Type.String(),
   recordingId: Nullable(Type.String()),
   fileStatus: Nullable(Type.String()),
-  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), messageEn: Type.String() })),
+  error: Type.Optional(
+    Type.Object({ code: Type.String(), message: Type.String(), messageEn: Type.String() }),
+  ),
 });
 
 const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = async (app, opts) => {
@@ -71,9 +74,15 @@ const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = async (app,
     if (isAppError(e)) {
       // 460: tus clients treat it as final (not retried); the station starts the file afresh.
       const status = e.code === 'UPLOAD_HASH_MISMATCH' ? 460 : e.status;
-      return { status_code: status, body: JSON.stringify({ code: e.code, message: e.messageFor(lang), details: e.details }) };
+      return {
+        status_code: status,
+        body: JSON.stringify({ code: e.code, message: e.messageFor(lang), details: e.details }),
+      };
     }
-    return { status_code: 500, body: JSON.stringify({ code: 'UPLOAD_FAILED', message: 'upload could not be completed' }) };
+    return {
+      status_code: 500,
+      body: JSON.stringify({ code: 'UPLOAD_FAILED', message: 'upload could not be completed' }),
+    };
   };
   const langOf = (req: { headers: Headers }) => languageOf(req.headers.get('accept-language') ?? undefined);
 
@@ -86,7 +95,11 @@ const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = async (app,
     namingFunction: () => uuidv7(),
     onUploadCreate: async (req, upload) => {
       try {
-        const metadata = await services.uploads.validateCreate(actorOf(req), upload.metadata ?? {}, upload.size);
+        const metadata = await services.uploads.validateCreate(
+          actorOf(req),
+          upload.metadata ?? {},
+          upload.size,
+        );
         return { metadata };
       } catch (e) {
         throw tusError(e, langOf(req));
@@ -121,7 +134,12 @@ const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = async (app,
   };
   const tusRoute = { config: { auth: 'required' as const }, schema: { hide: true } };
   app.route({ method: ['POST', 'OPTIONS'], url: '/uploads', ...tusRoute, handler: handle });
-  app.route({ method: ['HEAD', 'PATCH', 'DELETE', 'OPTIONS'], url: '/uploads/:id', ...tusRoute, handler: handle });
+  app.route({
+    method: ['HEAD', 'PATCH', 'DELETE', 'OPTIONS'],
+    url: '/uploads/:id',
+    ...tusRoute,
+    handler: handle,
+  });
 
   app.get(
     '/uploads/:id/confirmation',
@@ -149,11 +167,15 @@ const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = async (app,
           deviceInfo: Type.Optional(Nullable(Type.String({ maxLength: 65536 }))),
         }),
         response: {
-          201: Type.Object({ importId: Type.String(), device: Type.Object({ id: Type.String(), serial: Type.String() }) }),
+          201: Type.Object({
+            importId: Type.String(),
+            device: Type.Object({ id: Type.String(), serial: Type.String() }),
+          }),
         },
       },
     },
-    async (request, reply) => reply.status(201).send(await services.uploads.openImport(requireAuth(request).actor, request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await services.uploads.openImport(requireAuth(request).actor, request.body)),
   );
 
   app.post(
