@@ -29,9 +29,7 @@ const MAX_PATH_BYTES = 4096;
 /** The temporary files of uploads (tus FileStore), as the service needs them. */
 export interface UploadStore {
   /** null: no such upload. */
-  info(
-    id: string,
-  ): Promise<{
+  info(id: string): Promise<{
     id: string;
     size: number | null;
     offset: number;
