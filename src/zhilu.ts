@@ -28,6 +28,7 @@ import { TodoService } from './services/todo.service.js';
 import { ImportService } from './services/import.service.js';
 import { UploadService } from './services/upload.service.js';
 import { MediaPipelineService } from './services/media-pipeline.service.js';
+import { LinkingService } from './services/linking.service.js';
 
 export interface Services {
   audit: AuditService;
@@ -50,6 +51,7 @@ export interface Services {
   imports: ImportService;
   media: MediaPipelineService;
   uploads: UploadService;
+  linking: LinkingService;
   // services:types — registry services are added above this line
 }
 
@@ -87,6 +89,7 @@ export function createServices(ctx: ServiceContext): Services {
     imports,
     media: new MediaPipelineService(ctx, audit),
     uploads: new UploadService(ctx, audit, imports),
+    linking: new LinkingService(ctx, audit),
     // services:create — registry services are added above this line
   };
 }

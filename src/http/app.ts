@@ -36,6 +36,7 @@ import notificationTemplateRoutes from './routes/notification-templates.js';
 import todoRoutes from './routes/todo.js';
 import jobRoutes from './routes/jobs.js';
 import uploadRoutes, { uploadMaxBytes } from './routes/uploads.js';
+import recordingRoutes from './routes/recordings.js';
 
 export interface AppOptions {
   logger?: boolean;
@@ -140,6 +141,7 @@ export async function buildApp(zhilu: Zhilu, options: AppOptions = {}): Promise<
         respectForwardedHeaders: Boolean(config.trustProxy),
       });
       await api.register(jobRoutes, { services });
+      await api.register(recordingRoutes, { services });
       // routes:register — registry routes are added above this line
     },
     { prefix: '/api/v1' },

@@ -65,6 +65,7 @@ import { probe as ffprobe, type ProbeOptions } from '../media/probe.js';
 import type { AuditService } from './audit.service.js';
 import { hasPermission, type Actor, type ServiceContext } from './context.js';
 import { enqueueMediaJobs } from './media-pipeline.service.js'; // media pipeline
+import { autoLink } from './linking.service.js'; // linking
 
 // ─── Report ──────────────────────────────────────────────────────────────────────
 
@@ -1375,6 +1376,7 @@ export class ImportService {
         await tx.insertInto('recordings').values(row).execute();
         // media pipeline: its jobs are queued with the recording (media-pipeline.service.ts)
         await enqueueMediaJobs(tx, this.ctx, row);
+        await autoLink(tx, this.ctx, this.audit, actor, recordingId); // linking: activity or UNLINKED (linking.service.ts)
         await tx
           .insertInto('importFiles')
           .values(this.fileRow(importId, result, pathBytes))

@@ -312,7 +312,16 @@ describe.each(databaseKinds())('local import on %s', (kind) => {
       expect(f.recordingId).toBe(report.files.find((x) => x.path === f.path)!.recordingId);
     }
     expect(await count('recordings')).toBe(onDisk.length);
-    expect(await count('findings')).toBe(0); // same device: noted in import_files, not a finding
+    // Same device: noted in import_files, not a finding. No activity covers these recordings,
+    // so each media file carries its one UNLINKED finding (linking.service.ts), made once.
+    const kept = await findingRows();
+    expect(kept.filter((f) => f.code !== 'UNLINKED')).toEqual([]);
+    expect(kept.map((f) => f.subjectId).sort()).toEqual(
+      rows
+        .filter((r) => r.kind !== 'other')
+        .map((r) => r.id)
+        .sort(),
+    );
     expect(await count('importFiles')).toBe(2 * onDisk.length);
   });
 
