@@ -183,6 +183,14 @@ suite('registry journey in the browser', () => {
     await page.locator('.ant-select-dropdown:visible').getByText(option).first().click();
   }
 
+  /** The open dialog, once its zoom-in has finished (a click mid-animation can be lost). */
+  async function settledDialog() {
+    const modal = page.locator('.ant-modal:visible');
+    await modal.waitFor();
+    await expect.poll(async () => (await modal.getAttribute('class')) ?? '').not.toMatch(/-(appear|enter)\b/);
+    return page.getByRole('dialog');
+  }
+
   /** Confirms the open popconfirm once its zoom-in has finished (a click mid-animation is lost). */
   async function confirmPopup() {
     const pop = page.locator('.ant-popconfirm:visible');
@@ -548,8 +556,14 @@ suite('registry journey in the browser', () => {
     await openMenu('我的设备');
     await page.getByTestId(`my-device-${SERIAL}`).getByRole('button', { name: '归还' }).click();
     {
-      const dlg = page.getByRole('dialog');
-      await dlg.getByLabel('偏远乡镇 / 连续工作，返回单位时间').check();
+      const dlg = await settledDialog();
+      const remote = dlg.getByLabel('偏远乡镇 / 连续工作，返回单位时间');
+      await expect
+        .poll(async () => {
+          if (!(await remote.isChecked())) await remote.click();
+          return remote.isChecked();
+        })
+        .toBe(true);
       await dlg.getByText('返回单位时间', { exact: true }).waitFor();
       await shot('27-phone-checkin');
       await dlg.getByRole('button', { name: '归还' }).click();
