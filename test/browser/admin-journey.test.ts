@@ -412,10 +412,11 @@ suite('admin journey in the browser', () => {
       fetch(`${srv.baseUrl}/api/v1/units`, { headers: { Authorization: `Bearer ${tokenSecret}` } });
     expect((await useToken()).status).toBe(200);
     await tokenRow.getByRole('button', { name: '吊销' }).click();
-    await page
-      .locator('.ant-popconfirm')
-      .getByRole('button', { name: /确\s*定/ })
-      .click();
+    // Click only once the popconfirm's zoom-in has finished: a click mid-animation is lost.
+    const pop = page.locator('.ant-popconfirm:visible');
+    await pop.waitFor();
+    await expect.poll(async () => (await pop.getAttribute('class')) ?? '').not.toMatch(/-(appear|enter)\b/);
+    await pop.getByRole('button', { name: /确\s*定/ }).click();
     await tokenRow.getByText('已吊销').waitFor();
     expect((await useToken()).status).toBe(401);
     await shot('21-tokens');
