@@ -71,6 +71,10 @@ export function createServices(ctx: ServiceContext): Services {
   const users = new UsersService(ctx, audit);
   const activities = new ActivitiesService(ctx, audit);
   const imports = new ImportService(ctx, audit);
+  const linking = new LinkingService(ctx, audit);
+  activities.onChange(async (tx, actor, id) => {
+    await linking.relinkActivity(tx, actor, id);
+  });
   return {
     audit,
     settings,
@@ -89,7 +93,7 @@ export function createServices(ctx: ServiceContext): Services {
     imports,
     media: new MediaPipelineService(ctx, audit),
     uploads: new UploadService(ctx, audit, imports),
-    linking: new LinkingService(ctx, audit),
+    linking,
     // services:create — registry services are added above this line
   };
 }

@@ -8,6 +8,7 @@ import * as m0002 from './migrations/0002-registry.js';
 import * as m0003 from './migrations/0003-collection.js';
 import * as m0004 from './migrations/0004-stations.js';
 import * as m0005 from './migrations/0005-media.js';
+import * as m0007 from './migrations/0007-link-source.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-collection': m0003,
   '0004-stations': m0004,
   '0005-media': m0005,
+  '0007-link-source': m0007,
 };
 
 export const MIGRATION_NAMES = Object.keys(MIGRATIONS);

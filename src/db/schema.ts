@@ -502,3 +502,10 @@ export interface Schema {
   stations: StationsTable;
   uploads: UploadsTable;
 }
+
+// ─── Link source (0007): who set recordings.activity_id ──────────────────────────────
+
+export interface RecordingsTable {
+  /** auto | manual; null: never linked (or unlinked by the rule). */
+  linkSource?: string | null;
+}

@@ -198,11 +198,31 @@ function chunks<T>(list: readonly T[], size = 500): T[][] {
 
 const num = (v: number | null): number | null => (v === null ? null : Number(v));
 
+/**
+ * Runs in the transaction that changed an activity's times, status, team or devices — what
+ * decides which recordings belong to it (re-linking) and whether it was recorded lawfully.
+ */
+export type ActivityChangeListener = (tx: Tx, actor: Actor, activityId: string) => Promise<void>;
+
+/** Changes that can move recordings in or out of an activity. */
+const LINK_FIELDS = ['arrivedAt', 'endedAt', 'status', 'officers'];
+
 export class ActivitiesService {
+  private readonly listeners: ActivityChangeListener[] = [];
+
   constructor(
     private readonly ctx: ServiceContext,
     private readonly audit: AuditService,
   ) {}
+
+  /** Registers a listener (wired in zhilu.ts, so this service need not know the others). */
+  onChange(listener: ActivityChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  private async changed(tx: Tx, actor: Actor, id: string): Promise<void> {
+    for (const listener of this.listeners) await listener(tx, actor, id);
+  }
 
   /** Rows → the API shape, with subject, case, officers, devices and exemption in a few queries. */
   async present(db: Executor, rows: readonly ActivityRow[]): Promise<Activity[]> {
@@ -536,6 +556,8 @@ export class ActivitiesService {
           inChargeId: team.inChargeId,
         },
       });
+      // recorded after the fact: recordings already imported may belong to it
+      if (row.arrivedAt !== null) await this.changed(tx, actor, row.id);
       return this.presentOne(tx, row);
     });
   }
@@ -663,6 +685,7 @@ export class ActivitiesService {
           targetId: id,
           details: { changed },
         });
+      if (LINK_FIELDS.some((f) => f in changed)) await this.changed(tx, actor, id);
       return this.presentOne(tx, await this.row(tx, id));
     });
   }
@@ -750,6 +773,7 @@ export class ActivitiesService {
           open: checkout.checkedInAt === null,
         },
       });
+      await this.changed(tx, actor, id);
       return this.presentOne(tx, await this.row(tx, id));
     });
   }
@@ -787,6 +811,7 @@ export class ActivitiesService {
           addedAt: Number(link.addedAt),
         },
       });
+      await this.changed(tx, actor, id);
       return this.presentOne(tx, await this.row(tx, id));
     });
   }

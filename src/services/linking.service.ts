@@ -103,6 +103,125 @@ async function insertUnlinked(
   return row.id;
 }
 
+type LinkableRow = {
+  id: string;
+  kind: string;
+  holderId: string | null;
+  deviceId: string;
+  recordedAt: number | null;
+  endedAt: number | null;
+  activityId: string | null;
+  importId: string;
+};
+
+const LINKABLE_COLUMNS = [
+  'id',
+  'kind',
+  'holderId',
+  'deviceId',
+  'recordedAt',
+  'endedAt',
+  'activityId',
+  'importId',
+] as const;
+
+/**
+ * Applies the linking rule to one recording and records the outcome: a new link (audited as
+ * `recording.link`, auto), or no activity — then one open UNLINKED finding. When the rule now
+ * links a recording that had an open UNLINKED finding, that finding is explained by the rule.
+ * `trigger` says why the rule ran again (an activity's change), for the audit trail.
+ */
+async function applyRule(
+  tx: Tx,
+  ctx: ServiceContext,
+  audit: AuditService,
+  actor: Actor,
+  rec: LinkableRow,
+  trigger: { activityId: string } | null,
+): Promise<{ activityId: string | null; findingId: string | null; changed: boolean }> {
+  const slackMs = DEFAULT_LINK_SLACK_MS;
+  const recordedAt = rec.recordedAt === null ? null : Number(rec.recordedAt);
+  const recording = {
+    holderId: rec.holderId,
+    deviceId: rec.deviceId,
+    recordedAt,
+    endedAt: rec.endedAt === null ? null : Number(rec.endedAt),
+  };
+  const candidates =
+    recordedAt === null ? [] : await candidatesAround(tx, { ...recording, recordedAt }, slackMs);
+  const choice = chooseActivity(recording, candidates, { slackMs });
+  const now = ctx.clock.now();
+  const changed = choice.activityId !== rec.activityId;
+
+  if (changed) {
+    await tx
+      .updateTable('recordings')
+      .set({ activityId: choice.activityId, linkSource: choice.activityId === null ? null : 'auto' })
+      .where('id', '=', rec.id)
+      .execute();
+    await audit.record(tx, actor, {
+      action: 'recording.link',
+      targetType: 'recording',
+      targetId: rec.id,
+      details: {
+        from: rec.activityId,
+        to: choice.activityId,
+        auto: true,
+        rule: choice.reason,
+        matches: choice.matches,
+        importId: rec.importId,
+        ...(trigger ? { trigger: { activityChanged: trigger.activityId } } : {}),
+      },
+    });
+  }
+
+  const open = await tx
+    .selectFrom('findings')
+    .select(['id', 'detail'])
+    .where('code', '=', UNLINKED_FINDING.code)
+    .where('subjectType', '=', 'recording')
+    .where('subjectId', '=', rec.id)
+    .where('status', '=', 'open')
+    .execute();
+  if (choice.activityId !== null) {
+    // The rule now places it: its open UNLINKED finding is explained, and stays for the record.
+    for (const f of open) {
+      const detail = {
+        ...(JSON.parse(f.detail) as Record<string, unknown>),
+        explanation: { activityId: choice.activityId, auto: true, rule: choice.reason, at: now },
+      };
+      await tx
+        .updateTable('findings')
+        .set({ status: 'explained', detail: JSON.stringify(detail), updatedAt: now })
+        .where('id', '=', f.id)
+        .execute();
+    }
+    return { activityId: choice.activityId, findingId: null, changed };
+  }
+  if (open.length > 0) return { activityId: null, findingId: open[0]!.id, changed };
+  if (!trigger) {
+    // At import: one UNLINKED finding per recording, even if an earlier one was explained.
+    const existing = await tx
+      .selectFrom('findings')
+      .select('id')
+      .where('code', '=', UNLINKED_FINDING.code)
+      .where('subjectType', '=', 'recording')
+      .where('subjectId', '=', rec.id)
+      .executeTakeFirst();
+    if (existing) return { activityId: null, findingId: existing.id, changed };
+  }
+  const findingId = await insertUnlinked(tx, now, rec.id, {
+    reason: choice.reason,
+    recordedAt,
+    holderId: rec.holderId,
+    deviceId: rec.deviceId,
+    importId: rec.importId,
+    slackMs,
+    ...(trigger ? { previousActivityId: rec.activityId, activityChanged: trigger.activityId } : {}),
+  });
+  return { activityId: null, findingId, changed };
+}
+
 /**
  * Links a freshly catalogued recording to its activity, in the caller's transaction. A
  * recording already linked is left alone; one nothing claims gets an UNLINKED finding unless
@@ -117,65 +236,90 @@ export async function autoLink(
 ): Promise<{ activityId: string | null; findingId: string | null }> {
   const rec = await tx
     .selectFrom('recordings')
-    .select(['id', 'kind', 'holderId', 'deviceId', 'recordedAt', 'endedAt', 'activityId', 'importId'])
+    .select(LINKABLE_COLUMNS)
     .where('id', '=', recordingId)
     .executeTakeFirst();
   if (!rec) throw errors.notFound('recording', '录像', recordingId);
   if (rec.activityId !== null) return { activityId: rec.activityId, findingId: null };
   if (!LINKABLE_KINDS.has(rec.kind)) return { activityId: null, findingId: null };
+  const { activityId, findingId } = await applyRule(tx, ctx, audit, actor, rec, null);
+  return { activityId, findingId };
+}
 
+/**
+ * After an activity's times, status, team or devices change, runs the rule again for the
+ * recordings it may now claim or lose: those the rule linked to it, and the team's and its
+ * devices' recordings around its window that are unlinked or linked by the rule elsewhere.
+ * Manual links (and manual unlinks) stand: a person decided those. Returns how many moved.
+ */
+export async function relinkActivity(
+  tx: Tx,
+  ctx: ServiceContext,
+  audit: AuditService,
+  actor: Actor,
+  activityId: string,
+): Promise<{ relinked: number; checked: number }> {
   const slackMs = DEFAULT_LINK_SLACK_MS;
-  const recordedAt = rec.recordedAt === null ? null : Number(rec.recordedAt);
-  const recording = {
-    holderId: rec.holderId,
-    deviceId: rec.deviceId,
-    recordedAt,
-    endedAt: rec.endedAt === null ? null : Number(rec.endedAt),
-  };
-  const candidates =
-    recordedAt === null ? [] : await candidatesAround(tx, { ...recording, recordedAt }, slackMs);
-  const choice = chooseActivity(recording, candidates, { slackMs });
-  const now = ctx.clock.now();
-
-  if (choice.activityId !== null) {
-    await tx
-      .updateTable('recordings')
-      .set({ activityId: choice.activityId })
-      .where('id', '=', rec.id)
-      .execute();
-    await audit.record(tx, actor, {
-      action: 'recording.link',
-      targetType: 'recording',
-      targetId: rec.id,
-      details: {
-        from: null,
-        to: choice.activityId,
-        auto: true,
-        rule: choice.reason,
-        matches: choice.matches,
-        importId: rec.importId,
-      },
-    });
-    return { activityId: choice.activityId, findingId: null };
-  }
-
-  const existing = await tx
-    .selectFrom('findings')
-    .select('id')
-    .where('code', '=', UNLINKED_FINDING.code)
-    .where('subjectType', '=', 'recording')
-    .where('subjectId', '=', rec.id)
+  const act = await tx
+    .selectFrom('activities')
+    .select(['id', 'arrivedAt', 'endedAt', 'status'])
+    .where('id', '=', activityId)
     .executeTakeFirst();
-  if (existing) return { activityId: null, findingId: existing.id };
-  const findingId = await insertUnlinked(tx, now, rec.id, {
-    reason: choice.reason,
-    recordedAt,
-    holderId: rec.holderId,
-    deviceId: rec.deviceId,
-    importId: rec.importId,
-    slackMs,
-  });
-  return { activityId: null, findingId };
+  if (!act) throw errors.notFound('activity', '执法活动', activityId);
+  const [officers, devices] = await Promise.all([
+    tx.selectFrom('activityOfficers').select('userId').where('activityId', '=', activityId).execute(),
+    tx.selectFrom('activityDevices').select('deviceId').where('activityId', '=', activityId).execute(),
+  ]);
+  const officerIds = officers.map((o) => o.userId);
+  const deviceIds = devices.map((d) => d.deviceId);
+  const window =
+    act.status === 'cancelled' || act.arrivedAt === null
+      ? null
+      : {
+          from: Number(act.arrivedAt) - slackMs,
+          to: act.endedAt === null ? ctx.clock.now() + slackMs : Number(act.endedAt) + slackMs,
+        };
+
+  const ruleLinked = await tx
+    .selectFrom('recordings')
+    .select(LINKABLE_COLUMNS)
+    .where('activityId', '=', activityId)
+    .where('linkSource', '=', 'auto')
+    .execute();
+  const around =
+    window === null || (officerIds.length === 0 && deviceIds.length === 0)
+      ? []
+      : await tx
+          .selectFrom('recordings')
+          .select(LINKABLE_COLUMNS)
+          .where('kind', 'in', [...LINKABLE_KINDS])
+          .where('recordedAt', '>=', window.from)
+          .where('recordedAt', '<=', window.to)
+          .where((eb) =>
+            eb.or([
+              ...(officerIds.length ? [eb('holderId', 'in', officerIds)] : []),
+              ...(deviceIds.length ? [eb('deviceId', 'in', deviceIds)] : []),
+            ]),
+          )
+          // a manual decision (link or unlink) stands
+          .where((eb) => eb.or([eb('linkSource', 'is', null), eb('linkSource', '=', 'auto')]))
+          .where((eb) =>
+            eb.or([
+              eb('activityId', 'is', null),
+              eb.and([eb('linkSource', '=', 'auto'), eb('activityId', '!=', activityId)]),
+            ]),
+          )
+          .execute();
+
+  let relinked = 0;
+  const seen = new Set<string>();
+  for (const rec of [...ruleLinked, ...around]) {
+    if (seen.has(rec.id)) continue;
+    seen.add(rec.id);
+    const { changed } = await applyRule(tx, ctx, audit, actor, rec, { activityId });
+    if (changed) relinked++;
+  }
+  return { relinked, checked: seen.size };
 }
 
 export class LinkingService {
@@ -186,6 +330,10 @@ export class LinkingService {
 
   autoLink(tx: Tx, actor: Actor, recordingId: string) {
     return autoLink(tx, this.ctx, this.audit, actor, recordingId);
+  }
+
+  relinkActivity(tx: Tx, actor: Actor, activityId: string) {
+    return relinkActivity(tx, this.ctx, this.audit, actor, activityId);
   }
 
   /**
@@ -256,7 +404,11 @@ export class LinkingService {
         );
 
       const now = this.ctx.clock.now();
-      await tx.updateTable('recordings').set({ activityId }).where('id', '=', rec.id).execute();
+      await tx
+        .updateTable('recordings')
+        .set({ activityId, linkSource: 'manual' })
+        .where('id', '=', rec.id)
+        .execute();
       const findingIds: string[] = [];
       if (activityId !== null) {
         // A recording linked by hand is explained; the finding itself stays, for the record.

@@ -218,7 +218,7 @@ describe.each(databaseKinds())('linking recordings to activities on %s', (kind) 
       .selectAll()
       .where('id', '=', later[0]!.id)
       .executeTakeFirstOrThrow();
-    expect(after).toEqual({ ...later[0]!, activityId: activity.id });
+    expect(after).toEqual({ ...later[0]!, activityId: activity.id, linkSource: 'manual' });
     expect((await t.zhilu.blobs.stat(later[0]!.sha256))?.size).toBe(blobBefore);
     const finding = await db()
       .selectFrom('findings')
@@ -255,6 +255,121 @@ describe.each(databaseKinds())('linking recordings to activities on %s', (kind) 
       .where('status', '=', 'open')
       .execute();
     expect(reopened.map((f) => f.id)).toEqual(unlink.json().findingIds);
+    expect((await svc().audit.verify()).ok).toBe(true);
+  }, 60_000);
+
+  it('re-links when the activity’s times or team change; manual decisions stand', async () => {
+    const zhang = await officer('zhang.san', '000001');
+    const li = await officer('li.si', '000002');
+    const wang = await officer('wang.wu', '000003');
+    const cam = await svc().devices.create(operator, {
+      serial: 'CAM001',
+      typeId: 'body_camera',
+      holderId: zhang.id,
+    });
+    t.clock.t = at(7, 30);
+    const co = await svc().checkouts.checkout(zhang.actor, cam.id, {});
+    t.clock.t = at(12);
+    await svc().checkouts.checkin(zhang.actor, co.id);
+    const activity = await svc().activities.create(operator, {
+      type: 'routine_inspection',
+      subjectId: await subject(),
+      address: '郾城区',
+      plannedAt: at(7, 45),
+      arrivedAt: at(8),
+      endedAt: at(9),
+      officerIds: [zhang.id, li.id],
+      inChargeId: zhang.id,
+    });
+    t.clock.t = at(13);
+    const report = await svc().imports.importDirectory(operator, card, 'CAM001');
+    expect(report.summary.failed).toBe(0);
+    const recs = async () =>
+      db()
+        .selectFrom('recordings')
+        .select(['id', 'recordedAt', 'activityId', 'linkSource'])
+        .where('kind', '=', 'video')
+        .orderBy('recordedAt')
+        .execute();
+    const unlinkedOf = async (id: string) =>
+      db()
+        .selectFrom('findings')
+        .select(['id', 'status', 'detail'])
+        .where('code', '=', 'UNLINKED')
+        .where('subjectId', '=', id)
+        .orderBy('createdAt')
+        .orderBy('id')
+        .execute();
+    const initial = await recs();
+    const later = initial.at(-1)!;
+    const inside = initial.slice(0, -1);
+    expect(Number(later.recordedAt)).toBeGreaterThanOrEqual(at(11));
+    expect(later.activityId).toBeNull();
+    for (const r of inside) expect(r).toMatchObject({ activityId: activity.id, linkSource: 'auto' });
+
+    // The officers stayed longer than first entered: the 11:00 file now belongs to the activity,
+    // and its UNLINKED finding is explained by the rule (kept for the record).
+    // (a completed activity is corrected by a leader; the console operator has every permission)
+    await svc().activities.update(operator, activity.id, { endedAt: at(11, 30) });
+    expect((await recs()).at(-1)).toMatchObject({ activityId: activity.id, linkSource: 'auto' });
+    const explained = await unlinkedOf(later.id);
+    expect(explained).toHaveLength(1);
+    expect(explained[0]!.status).toBe('explained');
+    expect(JSON.parse(explained[0]!.detail).explanation).toMatchObject({
+      activityId: activity.id,
+      auto: true,
+    });
+    const relinkEvent = await db()
+      .selectFrom('auditEvents')
+      .select(['details'])
+      .where('action', '=', 'recording.link')
+      .where('targetId', '=', later.id)
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(relinkEvent.details as string)).toMatchObject({
+      from: null,
+      to: activity.id,
+      auto: true,
+      trigger: { activityChanged: activity.id },
+    });
+
+    // Corrected back: the file is outside again, with a new open finding.
+    await svc().activities.update(operator, activity.id, { endedAt: at(9) });
+    expect((await recs()).at(-1)).toMatchObject({ activityId: null, linkSource: null });
+    expect((await unlinkedOf(later.id)).map((f) => f.status)).toEqual(['explained', 'open']);
+
+    // A custodian unlinks one inside file by hand: no later change of the activity re-links it.
+    const admin = await adminSession(t);
+    const manual = inside[0]!;
+    const unlink = await admin.post(`/api/v1/recordings/${manual.id}/link`, {
+      activityId: null,
+      reason: '核实为设备试录，与本次检查无关',
+    });
+    expect(unlink.statusCode, unlink.body).toBe(200);
+
+    // The holder leaves the team (and the device was never registered on it): the rule lets
+    // go of the holder's files; putting him back brings them back — except the manual one.
+    await svc().activities.update(operator, activity.id, {
+      officerIds: [li.id, wang.id],
+      inChargeId: li.id,
+    });
+    for (const r of (await recs()).slice(0, -1)) expect(r.activityId).toBeNull();
+    await svc().activities.update(operator, activity.id, {
+      officerIds: [zhang.id, li.id, wang.id],
+      inChargeId: zhang.id,
+    });
+    const back = await recs();
+    expect(back.find((r) => r.id === manual.id)).toMatchObject({ activityId: null, linkSource: 'manual' });
+    for (const r of back.slice(1, -1))
+      expect(r).toMatchObject({ activityId: activity.id, linkSource: 'auto' });
+
+    // Times corrected to the afternoon: nothing belongs to it any more; every file the rule
+    // had placed is flagged for review again, none is lost.
+    await svc().activities.update(operator, activity.id, { arrivedAt: at(12), endedAt: at(12, 30) });
+    const released = await recs();
+    for (const r of released) expect(r.activityId).toBeNull();
+    for (const r of released.slice(1, -1))
+      expect((await unlinkedOf(r.id)).filter((f) => f.status === 'open')).toHaveLength(1);
     expect((await svc().audit.verify()).ok).toBe(true);
   }, 60_000);
 });
