@@ -5,7 +5,7 @@
 // are listed by GET /api/v1/jobs?status=failed.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config.js';
 import { PERMISSIONS, permissionsOf, type Permission } from '../../src/domain/roles.js';
@@ -15,7 +15,7 @@ import { cliActor, type Actor } from '../../src/services/context.js';
 import { enqueueMediaJobs, MEDIA_JOB_MAX_ATTEMPTS } from '../../src/services/media-pipeline.service.js';
 import { databaseKinds, tempDir } from '../support/databases.js';
 import { openZhilu } from '../../src/zhilu.js';
-import { adminSession, createInstall, Session, type TestInstall } from '../support/zhilu.js';
+import { adminSession, createInstall, s3TestStorage, Session, type TestInstall } from '../support/zhilu.js';
 
 const operator = cliActor(Object.keys(PERMISSIONS) as Permission[]);
 
@@ -53,10 +53,18 @@ async function drain(worker: Worker): Promise<Record<RunOutcome, number>> {
   throw new Error('the queue did not empty');
 }
 
-describe.each(databaseKinds())('media pipeline on %s', (kind) => {
+// Every catalogue with local blobs; and once with originals and derivatives in S3 (Ceph RGW)
+// when the engine runs: the worker reads originals through the store and writes back to it.
+const s3 = inject('s3');
+const setups = [
+  ...databaseKinds().map((kind) => ({ label: `${kind}, local blobs`, kind, s3: false })),
+  ...(s3 ? [{ label: 'sqlite, S3 blobs', kind: 'sqlite' as const, s3: true }] : []),
+];
+
+describe.each(setups)('media pipeline ($label)', ({ kind, s3: onS3 }) => {
   let t: TestInstall;
   beforeEach(async () => {
-    t = await createInstall(kind);
+    t = await createInstall(kind, {}, onS3 ? { storage: await s3TestStorage(s3!, 'media') } : {});
   });
   afterEach(async () => {
     await t.close();

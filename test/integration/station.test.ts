@@ -11,7 +11,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openCatalogue, type Catalogue } from '../../src/db/database.js';
 import {
   createTestDatabase,
@@ -102,8 +102,19 @@ function events(out: string): Record<string, unknown>[] {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-describe.each(databaseKinds())('collection station (%s)', (kind) => {
+// Every catalogue on the local blob store; and once with the blobs in S3 (Ceph RGW) when the
+// engine runs, so the upload's hash-checked put and the confirmation are proven there too.
+const s3 = inject('s3');
+const setups = [
+  ...databaseKinds().map((kind) => ({ label: `${kind}, local blobs`, kind, storage: 'local' as const })),
+  ...(s3 ? [{ label: 'sqlite, S3 blobs', kind: 'sqlite' as const, storage: 's3' as const }] : []),
+];
+
+describe.each(setups)('collection station ($label)', ({ kind: dbKind, storage }) => {
+  const kind = storage === 's3' ? `${dbKind}-s3` : dbKind;
   let db: TestDatabase;
+  /** The server's and the CLI's environment: the test database, and the S3 store when asked. */
+  let serverEnv: Record<string, string> = {};
   let catalogue: Catalogue;
   let port: number;
   let base: string;
@@ -112,7 +123,7 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
   const devices = ['CAM001', 'CAM002', 'CAM003', 'CAM004', 'CAM005', 'CAM006'];
 
   const startServer = async () => {
-    const run = spawnZhilu(['serve', '--port', String(port), '--host', '127.0.0.1'], db.env);
+    const run = spawnZhilu(['serve', '--port', String(port), '--host', '127.0.0.1'], serverEnv);
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       if (run.child.exitCode !== null) throw new Error(`zhilu serve exited:\n${run.out()}`);
@@ -218,7 +229,31 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
 
   beforeAll(async () => {
     requireBuild();
-    db = await createTestDatabase(kind);
+    db = await createTestDatabase(dbKind);
+    serverEnv = { ...db.env };
+    if (storage === 's3') {
+      const bucket = `zhilu-station-${randomBytes(4).toString('hex')}`;
+      serverEnv = {
+        ...serverEnv,
+        STORAGE_URL: `s3://${bucket}?endpoint=${encodeURIComponent(s3!.endpoint)}&region=${s3!.region}&forcePathStyle=true`,
+        AWS_ACCESS_KEY_ID: s3!.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3!.secretAccessKey,
+      };
+      const { S3BlobStore } = await import('../../src/storage/s3-blob-store.js');
+      process.env.AWS_ACCESS_KEY_ID = s3!.accessKeyId;
+      process.env.AWS_SECRET_ACCESS_KEY = s3!.secretAccessKey;
+      const admin = new S3BlobStore({
+        kind: 's3',
+        bucket,
+        endpoint: s3!.endpoint,
+        region: s3!.region,
+        forcePathStyle: true,
+        checksum: 'when_required',
+        prefix: '',
+      });
+      await admin.ensureBucket();
+      await admin.close();
+    }
     port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const pw = 'Station-Test-Passw0rd!';
@@ -236,7 +271,7 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
         'custodian',
         '--password-stdin',
       ],
-      db.env,
+      serverEnv,
       pw,
     );
     cliJson(
@@ -253,14 +288,17 @@ describe.each(databaseKinds())('collection station (%s)', (kind) => {
         'officer',
         '--password-stdin',
       ],
-      db.env,
+      serverEnv,
       pw,
     );
     for (const serial of devices)
-      cliJson(['device', 'add', '--serial', serial, '--type', 'body_camera', '--holder', 'officer1'], db.env);
+      cliJson(
+        ['device', 'add', '--serial', serial, '--type', 'body_camera', '--holder', 'officer1'],
+        serverEnv,
+      );
     const created = cliJson<{ secret?: string; token?: string | { secret?: string } }>(
       ['token', 'create', '--user', 'keeper', '--scope', 'station'],
-      db.env,
+      serverEnv,
     );
     token =
       created.secret ?? (typeof created.token === 'string' ? created.token : created.token?.secret) ?? '';

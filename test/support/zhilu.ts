@@ -1,11 +1,14 @@
 // An installation for a test: a fresh database of the given kind, a local blob
 // directory, a controllable clock, and the real HTTP app driven with inject().
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import { bootstrapAdmin } from '../../src/services/bootstrap.service.js';
+import type { StorageConfig } from '../../src/storage/blob-store.js';
 import { openZhilu, type Zhilu } from '../../src/zhilu.js';
+import type { S3Connection } from './ceph.js';
 import { createTestDatabase, type DbKind, type TestDatabase } from './databases.js';
 
 export class TestClock {
@@ -29,12 +32,41 @@ export interface TestInstall {
 export const ADMIN_PASSWORD = 'Initial-Setup-2026';
 export const STRONG = 'Zhilu-Strong-Pass-9';
 
-export async function createInstall(kind: DbKind, env: Record<string, string> = {}): Promise<TestInstall> {
+/**
+ * A fresh bucket on the test S3 engine (Ceph RGW), with the SDK's credentials set for this
+ * process, for an installation whose originals live in S3.
+ */
+export async function s3TestStorage(s3: S3Connection, name: string): Promise<StorageConfig> {
+  process.env.AWS_ACCESS_KEY_ID = s3.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = s3.secretAccessKey;
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  const storage: StorageConfig = {
+    kind: 's3',
+    bucket: `zhilu-${name}-${randomUUID().slice(0, 8)}`,
+    endpoint: s3.endpoint,
+    region: s3.region,
+    forcePathStyle: true,
+    checksum: 'when_required',
+    prefix: '',
+  };
+  const { S3BlobStore } = await import('../../src/storage/s3-blob-store.js');
+  const admin = new S3BlobStore(storage);
+  await admin.ensureBucket();
+  await admin.close();
+  return storage;
+}
+
+export async function createInstall(
+  kind: DbKind,
+  env: Record<string, string> = {},
+  opts: { storage?: StorageConfig } = {},
+): Promise<TestInstall> {
   const db = await createTestDatabase(kind);
   const config: Config = {
     ...loadConfig({ ...env }, { data: db.dataDir }),
     database: db.config,
-    storage: { kind: 'local', dir: path.join(db.dataDir, 'blobs') },
+    storage: opts.storage ?? { kind: 'local', dir: path.join(db.dataDir, 'blobs') },
     webDir: path.join(db.dataDir, 'no-web'),
   };
   const clock = new TestClock();
