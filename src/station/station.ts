@@ -11,7 +11,7 @@ import { constants as fsc, createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import * as tus from 'tus-js-client';
 import { DEVICE_INFO_FILE, DEVICE_INFO_MAX_BYTES, parseDeviceInfo } from '../domain/file-names.js';
 import { VERSION } from '../version.js';
@@ -178,14 +178,15 @@ export class FileUrlStorage {
 // ─── Files ───────────────────────────────────────────────────────────────────────
 
 export interface DeviceFile {
-  abs: string;
+  /** Absolute path bytes: device names need not be valid UTF-8 (GBK from Chinese devices). */
+  abs: Buffer;
   /** Relative path bytes on the device, '/'-separated. */
   rel: Buffer;
   size: number;
   mtimeMs: number;
 }
 
-export async function hashFile(abs: string): Promise<{ sha256: string; size: number }> {
+export async function hashFile(abs: string | Buffer): Promise<{ sha256: string; size: number }> {
   const h = createHash('sha256');
   let size = 0;
   for await (const chunk of createReadStream(abs, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
@@ -206,18 +207,18 @@ export async function listDeviceFiles(root: string): Promise<{ files: DeviceFile
       const childRel = rel === null ? name : Buffer.concat([rel, Buffer.from('/'), name]);
       const st = await fs.lstat(childAbs);
       if (st.isDirectory() && depth < MAX_DEPTH) await visit(childAbs, childRel, depth + 1);
-      else if (st.isFile())
-        files.push({ abs: childAbs.toString('utf8'), rel: childRel, size: st.size, mtimeMs: st.mtimeMs });
+      else if (st.isFile()) files.push({ abs: childAbs, rel: childRel, size: st.size, mtimeMs: st.mtimeMs });
       else skipped.push(childRel.toString('utf8'));
     }
   };
   await visit(Buffer.from(root), null, 0);
-  // Names that are not valid UTF-8 cannot be opened through a UTF-8 string: keep them for the report.
-  const ok = files.filter((f) =>
-    Buffer.from(f.abs).equals(Buffer.concat([Buffer.from(root), Buffer.from('/'), f.rel])),
-  );
-  for (const f of files) if (!ok.includes(f)) skipped.push(f.rel.toString('utf8'));
-  return { files: ok, skipped };
+  return { files, skipped };
+}
+
+/** A path for messages and state keys: its text when the bytes are UTF-8, else their hex. */
+export function pathKey(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  return Buffer.from(text).equals(bytes) ? text : `hex:${bytes.toString('hex')}`;
 }
 
 async function readDeviceInfoText(root: string): Promise<string | null> {
@@ -260,24 +261,25 @@ class Throttle extends Transform {
   }
 }
 
-function throttledReader(bytesPerSecond: number) {
-  const base = tus.defaultOptions.fileReader;
+/**
+ * Reads the device file for tus-js-client by its path BYTES (its own reader opens by a string
+ * path, which cannot name a file whose device name is not UTF-8, e.g. GBK), optionally
+ * throttled. Each slice is a fresh stream of [start, end) of the file, as tus expects.
+ */
+function deviceFileReader(abs: Buffer, size: number, bytesPerSecond?: number) {
   return {
-    openFile: async (input: unknown, chunkSize: number) => {
-      const src = await base.openFile(input, chunkSize);
-      return {
-        size: src.size,
-        close: () => src.close(),
-        slice: async (start: number, end: number) => {
-          const r = await src.slice(start, end);
-          const value = r.value as (Readable & { size?: number }) | undefined;
-          if (!value || typeof value.pipe !== 'function') return r;
-          // tus-js-client reads the slice's length from `size`.
-          const throttled = Object.assign(value.pipe(new Throttle(bytesPerSecond)), { size: value.size });
-          return { ...r, value: throttled };
-        },
-      };
-    },
+    openFile: async () => ({
+      size,
+      close: () => undefined,
+      slice: async (start: number, end: number) => {
+        const length = Math.min(end, size) - start;
+        const stream: Readable =
+          length > 0 ? createReadStream(abs, { start, end: start + length - 1 }) : Readable.from([]);
+        const value = bytesPerSecond ? stream.pipe(new Throttle(bytesPerSecond)) : stream;
+        // tus-js-client reads the slice's length from `size`.
+        return { value: Object.assign(value, { size: Math.max(0, length) }), done: end >= size };
+      },
+    }),
   };
 }
 
@@ -420,10 +422,10 @@ export async function uploadFile(
   for (let attempt = 0; attempt < 3; attempt++) {
     const { sha256, size } = await hashFile(file.abs);
     if (size !== file.size)
-      throw new StationError('FILE_CHANGED', `the file changed while it was read: ${file.abs}`);
+      throw new StationError('FILE_CHANGED', `the file changed while it was read: ${pathKey(file.abs)}`);
     const declared = meta.declaredSha256 ?? sha256;
     const fingerprint = `zhilu-${createHash('sha256')
-      .update(`${opts.client.base}\0${file.abs}\0${file.size}\0${file.mtimeMs}\0${declared}`)
+      .update(`${opts.client.base}\0${pathKey(file.abs)}\0${file.size}\0${file.mtimeMs}\0${declared}`)
       .digest('hex')}`;
     // A stored upload may already be catalogued (the station died before hearing so).
     const previous = await storage.findUploadsByFingerprint(fingerprint);
@@ -454,7 +456,7 @@ export async function uploadFile(
 
     try {
       const url = await new Promise<string>((resolve, reject) => {
-        const upload = new tus.Upload(createReadStream(file.abs) as unknown as Buffer, {
+        const upload = new tus.Upload(file.abs, {
           endpoint: opts.client.uploadsEndpoint(),
           uploadSize: file.size,
           metadata,
@@ -465,7 +467,7 @@ export async function uploadFile(
           removeFingerprintOnSuccess: false,
           urlStorage: storage,
           fingerprint: async () => fingerprint,
-          ...(opts.maxBytesPerSecond ? { fileReader: throttledReader(opts.maxBytesPerSecond) } : {}),
+          fileReader: deviceFileReader(file.abs, file.size, opts.maxBytesPerSecond),
           onProgress: (sent) => progress(sent),
           onSuccess: () => resolve(upload.url!),
           onError: (e) => reject(e),

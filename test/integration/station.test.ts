@@ -378,6 +378,27 @@ describe.each(setups)('collection station ($label)', ({ kind: dbKind, storage })
     expect(st?.imports.length).toBeGreaterThan(0);
   });
 
+  it('uploads a file whose device name is GBK bytes, keeps the raw name, and clears it once confirmed', async () => {
+    const watch = tempDir('zhilu-watch-');
+    const dir = Buffer.from(path.join(watch, 'CAM001', 'VIDEO'));
+    fs.mkdirSync(dir, { recursive: true });
+    // "执法_20260804_120000.mp4" written by a device in GBK: not valid UTF-8.
+    const gbkName = Buffer.concat([
+      Buffer.from([0xd6, 0xb4, 0xb7, 0xa8]),
+      Buffer.from('_20260804_120000.mp4'),
+    ]);
+    const file = Buffer.concat([dir, Buffer.from('/'), gbkName]);
+    const content = randomBytes(200_000);
+    fs.writeFileSync(file, content);
+    const sha = createHash('sha256').update(content).digest('hex');
+    const run = station(watch, tempDir('zhilu-state-'), ['--clear-after-upload']);
+    expect(await run.done, run.out()).toBe(0);
+    const rec = await recordingBySha(sha);
+    expect(rec?.size).toBe(200_000);
+    expect(rec!.originalPathBytes).toBe(Buffer.concat([Buffer.from('VIDEO/'), gbkName]).toString('hex'));
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
   it('refuses unknown devices, bad tokens and bad metadata before tus stores anything', async () => {
     const unknown = await api('POST', '/imports', { deviceSerial: 'NOPE999' });
     expect(unknown.status).toBe(404);
@@ -426,7 +447,7 @@ describe.each(setups)('collection station ($label)', ({ kind: dbKind, storage })
     await expect(
       station.uploadFile(
         { client, stateDir: tempDir('zhilu-state-'), stationId: null, log: () => undefined },
-        { abs: file, rel: Buffer.from('VIDEO/x.mp4'), size: st.size, mtimeMs: st.mtimeMs },
+        { abs: Buffer.from(file), rel: Buffer.from('VIDEO/x.mp4'), size: st.size, mtimeMs: st.mtimeMs },
         { deviceSerial: 'CAM001', importId: opened.importId, declaredSha256: declared },
         () => undefined,
       ),
