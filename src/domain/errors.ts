@@ -58,4 +58,40 @@ export const errors = {
       zh: '服务器内部错误，请稍后重试',
       en: 'Internal server error, please retry later',
     }),
+  // Interruptions (A11.1) and findings (compliance-findings.ts).
+  interruptionReasonInvalid: (reason: string, allowed: readonly string[]) =>
+    new AppError(
+      'INTERRUPTION_REASON_INVALID',
+      400,
+      {
+        zh: `中断原因“${reason}”不在规定的原因之列`,
+        en: `"${reason}" is not one of the listed interruption reasons`,
+      },
+      { reason, allowed: [...allowed] },
+    ),
+  interruptionReasonTextRequired: () =>
+    new AppError('INTERRUPTION_REASON_TEXT_REQUIRED', 400, {
+      zh: '中断原因选择“其他”时须写明具体原因',
+      en: 'An interruption reason of "other" needs a written reason',
+    }),
+  interruptionReasonTextTooLong: (max: number) =>
+    new AppError(
+      'INTERRUPTION_REASON_TEXT_TOO_LONG',
+      400,
+      {
+        zh: `中断原因说明不能超过 ${max} 个字符`,
+        en: `The interruption reason may not exceed ${max} characters`,
+      },
+      { max },
+    ),
+  findingStatusInvalid: (from: string, to: string, zhNames: { from: string; to: string }) =>
+    new AppError(
+      'FINDING_STATUS_INVALID',
+      409,
+      {
+        zh: `核查发现不能从“${zhNames.from}”变为“${zhNames.to}”`,
+        en: `A finding cannot go from ${from} to ${to}`,
+      },
+      { from, to },
+    ),
 };
