@@ -29,6 +29,9 @@ import { ImportService } from './services/import.service.js';
 import { UploadService } from './services/upload.service.js';
 import { MediaPipelineService } from './services/media-pipeline.service.js';
 import { LinkingService } from './services/linking.service.js';
+import { RecordingsService } from './services/recordings.service.js';
+import { ComplianceService } from './services/compliance.service.js';
+import { DEFAULT_TOLERANCES } from './domain/compliance.js';
 
 export interface Services {
   audit: AuditService;
@@ -52,6 +55,8 @@ export interface Services {
   media: MediaPipelineService;
   uploads: UploadService;
   linking: LinkingService;
+  recordings: RecordingsService;
+  compliance: ComplianceService;
   // services:types — registry services are added above this line
 }
 
@@ -72,8 +77,15 @@ export function createServices(ctx: ServiceContext): Services {
   const activities = new ActivitiesService(ctx, audit);
   const imports = new ImportService(ctx, audit);
   const linking = new LinkingService(ctx, audit);
+  const compliance = new ComplianceService(ctx, async () => ({
+    ...DEFAULT_TOLERANCES,
+    clockOffsetMs: (await settings.registry()).clockToleranceSeconds * 1000,
+  }));
+  const media = new MediaPipelineService(ctx, audit);
+  media.addHandlers(compliance.handlers());
   activities.onChange(async (tx, actor, id) => {
     await linking.relinkActivity(tx, actor, id);
+    await compliance.enqueue(tx, id);
   });
   return {
     audit,
@@ -91,9 +103,11 @@ export function createServices(ctx: ServiceContext): Services {
     equipmentReport: new EquipmentReportService(ctx, audit),
     ...createRecordServices(ctx, audit, settings, activities, ctx.timezone),
     imports,
-    media: new MediaPipelineService(ctx, audit),
+    media,
     uploads: new UploadService(ctx, audit, imports),
     linking,
+    recordings: new RecordingsService(ctx, audit),
+    compliance,
     // services:create — registry services are added above this line
   };
 }

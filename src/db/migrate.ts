@@ -8,7 +8,9 @@ import * as m0002 from './migrations/0002-registry.js';
 import * as m0003 from './migrations/0003-collection.js';
 import * as m0004 from './migrations/0004-stations.js';
 import * as m0005 from './migrations/0005-media.js';
+import * as m0006 from './migrations/0006-recordings-read.js';
 import * as m0007 from './migrations/0007-link-source.js';
+import * as m0008 from './migrations/0008-compliance.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -16,7 +18,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-collection': m0003,
   '0004-stations': m0004,
   '0005-media': m0005,
+  '0006-recordings-read': m0006,
   '0007-link-source': m0007,
+  '0008-compliance': m0008,
 };
 
 export const MIGRATION_NAMES = Object.keys(MIGRATIONS);

@@ -509,3 +509,103 @@ export interface RecordingsTable {
   /** auto | manual; null: never linked (or unlinked by the rule). */
   linkSource?: string | null;
 }
+
+// ─── Compliance (0008): finding history, interruptions, markers, verdicts, bell ──────
+
+// Columns 0008 adds to findings (optional: rows and code from before still type).
+export interface FindingsTable {
+  /** The activity whose verdict the finding weighs on; null for recording-only findings. */
+  activityId?: string | null;
+  /** The engine's stable key within the activity (null for import-time findings). */
+  findingKey?: string | null;
+  /** import | linking | engine | manual */
+  source?: string | null;
+  dueAt?: number | null;
+  /** Set when the engine no longer finds it (inputs changed); cleared if it returns. */
+  withdrawnAt?: number | null;
+}
+
+export interface FindingEventsTable {
+  id: string;
+  findingId: string;
+  at: number;
+  actorId: string | null;
+  actorName: string;
+  /** raised | explain | accept | reject | record_violation | withdrawn | reopened */
+  act: string;
+  fromStatus: string | null;
+  toStatus: string;
+  comment: string | null;
+}
+
+export interface InterruptionsTable {
+  id: string;
+  activityId: string;
+  gapFrom: number;
+  gapTo: number;
+  reason: string;
+  reasonText: string | null;
+  spokenConfirmed: number;
+  stoppedForGood: number;
+  reportedAt: number | null;
+  reportedTo: string | null;
+  acknowledgedBy: string | null;
+  acknowledgedAt: number | null;
+  writtenExplanation: string | null;
+  writtenAt: number | null;
+  /** accepted | rejected */
+  decision: string | null;
+  decidedBy: string | null;
+  decidedAt: number | null;
+  decisionComment: string | null;
+  createdBy: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface MarkersTable {
+  id: string;
+  recordingId: string;
+  /** notification | violation | evidence | questioning | other */
+  kind: string;
+  offsetMs: number;
+  note: string | null;
+  createdBy: string;
+  createdAt: number;
+}
+
+export interface ActivityComplianceTable {
+  activityId: string;
+  verdict: string;
+  phase: string;
+  coveredMs: number;
+  windowMs: number;
+  openFindings: number;
+  /** JSON VerdictReason[] */
+  reasons: string;
+  /** JSON { window, coverage, uncovered, lanes, gaps, officersWithoutLane } */
+  timeline: string;
+  computedAt: number;
+}
+
+export interface NotificationsTable {
+  id: string;
+  userId: string;
+  kind: string;
+  titleZh: string;
+  titleEn: string;
+  targetType: string | null;
+  targetId: string | null;
+  dueAt: number | null;
+  createdAt: number;
+  readAt: number | null;
+  acknowledgedAt: number | null;
+}
+
+export interface Schema {
+  findingEvents: FindingEventsTable;
+  interruptions: InterruptionsTable;
+  markers: MarkersTable;
+  activityCompliance: ActivityComplianceTable;
+  notifications: NotificationsTable;
+}

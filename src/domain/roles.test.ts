@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   can,
+  COLLECTION_VISIBILITY,
   isRole,
   PERMISSIONS,
   permissionsOf,
@@ -48,6 +49,7 @@ const EXPECTED_TABLE: Record<Role, Permission[]> = {
     'documents.upload',
     'reports.equipment',
     'recordings.import',
+    'recordings.read',
   ],
   legal_office: [
     'units.read',
@@ -62,6 +64,7 @@ const EXPECTED_TABLE: Record<Role, Permission[]> = {
     'cases.manage',
     'activities.manage',
     'documents.upload',
+    'recordings.read',
   ],
   leader: [
     'units.read',
@@ -82,6 +85,8 @@ const EXPECTED_TABLE: Record<Role, Permission[]> = {
     'exemptions.review',
     'templates.manage',
     'reports.equipment',
+    'recordings.read',
+    'findings.decide',
   ],
   department_head: [
     'units.read',
@@ -100,6 +105,8 @@ const EXPECTED_TABLE: Record<Role, Permission[]> = {
     'documents.upload',
     'exemptions.request',
     'reports.equipment',
+    'recordings.read',
+    'findings.decide',
   ],
   supervisor: [
     'units.read',
@@ -111,6 +118,8 @@ const EXPECTED_TABLE: Record<Role, Permission[]> = {
     'activities.read',
     'documents.read',
     'audit.read',
+    'recordings.read',
+    'violations.record',
   ],
   admin: [
     'units.read',
@@ -164,6 +173,9 @@ const EXPECTED_PERMISSION_KEYS: Permission[] = [
   'templates.manage',
   'reports.equipment',
   'recordings.import',
+  'recordings.read',
+  'findings.decide',
+  'violations.record',
 ];
 
 const EXPECTED_ROLES: Role[] = [
@@ -262,8 +274,15 @@ describe('roles: the permission table (least privilege)', () => {
     for (const p of ADMIN_ONLY) expect(can(['supervisor'], p), p).toBe(false);
   });
 
-  it('admin holds every permission except acts of field work and leadership', () => {
-    const notAdmin: Permission[] = ['checkouts.own', 'exemptions.request', 'exemptions.review'];
+  it('admin holds every permission except acts of field work and leadership, and reading recordings', () => {
+    const notAdmin: Permission[] = [
+      'checkouts.own',
+      'exemptions.request',
+      'exemptions.review',
+      'recordings.read',
+      'findings.decide',
+      'violations.record',
+    ];
     expect(permissionsOf(['admin'])).toEqual(ALL_PERMISSIONS.filter((p) => !notAdmin.includes(p)));
   });
 
@@ -323,6 +342,8 @@ describe('roles: permissionsOf', () => {
       'cases.read',
       'activities.read',
       'documents.read',
+      'recordings.read',
+      'violations.record',
     ]);
   });
 
@@ -428,6 +449,18 @@ describe('roles: token scopes', () => {
       'department_head',
       'admin',
     ]);
+  });
+
+  it("recordings.read (every recording's metadata) is for oversight roles and custodians, not officers or administrators", () => {
+    expect(ROLES.filter((r) => can([r], 'recordings.read'))).toEqual([
+      'custodian',
+      'legal_office',
+      'leader',
+      'department_head',
+      'supervisor',
+    ]);
+    for (const p of COLLECTION_VISIBILITY.recordings.all) expect(Object.hasOwn(PERMISSIONS, p)).toBe(true);
+    for (const p of COLLECTION_VISIBILITY.imports.all) expect(Object.hasOwn(PERMISSIONS, p)).toBe(true);
   });
 
   it('an api token has its owner’s permissions', () => {

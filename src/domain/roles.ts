@@ -57,6 +57,15 @@ export const PERMISSIONS = {
   'templates.manage': { zh: '修改告知用语模板', en: 'Edit notification templates' },
   'reports.equipment': { zh: '查看年度装备报表', en: 'View the yearly equipment report' },
   'recordings.import': { zh: '采集导入音像记录', en: 'Import recordings from devices' },
+  'recordings.read': {
+    zh: '查看全部音像记录的信息（不含内容）',
+    en: "View every recording's metadata (not its content)",
+  },
+  'findings.decide': {
+    zh: '认可或驳回合规问题的说明',
+    en: 'Accept or reject explanations of compliance findings',
+  },
+  'violations.record': { zh: '认定违规并登记处理', en: 'Record violations and their sanctions' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -92,11 +101,27 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'documents.upload',
     'reports.equipment',
     'recordings.import',
+    'recordings.read',
   ],
-  legal_office: [...EVERYONE, 'subjects.manage', 'cases.manage', 'activities.manage', 'documents.upload'],
-  leader: [...EVERYONE, ...FIELD_WORK, 'exemptions.review', 'templates.manage', 'reports.equipment'],
-  department_head: [...EVERYONE, ...FIELD_WORK, 'reports.equipment'],
-  supervisor: [...EVERYONE, 'audit.read'],
+  legal_office: [
+    ...EVERYONE,
+    'subjects.manage',
+    'cases.manage',
+    'activities.manage',
+    'documents.upload',
+    'recordings.read',
+  ],
+  leader: [
+    ...EVERYONE,
+    ...FIELD_WORK,
+    'exemptions.review',
+    'templates.manage',
+    'reports.equipment',
+    'recordings.read',
+    'findings.decide',
+  ],
+  department_head: [...EVERYONE, ...FIELD_WORK, 'reports.equipment', 'recordings.read', 'findings.decide'],
+  supervisor: [...EVERYONE, 'audit.read', 'recordings.read', 'violations.record'],
   admin: [
     ...EVERYONE,
     'units.manage',
@@ -114,6 +139,26 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'reports.equipment',
     'recordings.import',
   ],
+};
+
+/**
+ * Who sees what of the collection (metadata only; content is the access issue's). With one
+ * of `all`, everything; otherwise, with `own`, only one's own: recordings one held or that
+ * are linked to an activity one was on the team of; imports of devices one keeps or had
+ * checked out, and imports one ran. Administrators are a technical role: no recordings.read.
+ */
+export const COLLECTION_VISIBILITY = {
+  recordings: {
+    all: ['recordings.read'],
+    own: 'held by the actor, or linked to an activity the actor was on',
+  },
+  imports: {
+    all: ['devices.manage', 'checkouts.manage', 'recordings.read'],
+    own: 'recordings.import',
+  },
+} as const satisfies {
+  recordings: { all: readonly Permission[]; own: string };
+  imports: { all: readonly Permission[]; own: Permission };
 };
 
 /** API token scopes: a station token may only upload and report health. */

@@ -37,6 +37,7 @@ import todoRoutes from './routes/todo.js';
 import jobRoutes from './routes/jobs.js';
 import uploadRoutes, { uploadMaxBytes } from './routes/uploads.js';
 import recordingRoutes from './routes/recordings.js';
+import importRoutes from './routes/imports.js';
 
 export interface AppOptions {
   logger?: boolean;
@@ -142,6 +143,7 @@ export async function buildApp(zhilu: Zhilu, options: AppOptions = {}): Promise<
       });
       await api.register(jobRoutes, { services });
       await api.register(recordingRoutes, { services });
+      await api.register(importRoutes, { services });
       // routes:register — registry routes are added above this line
     },
     { prefix: '/api/v1' },

@@ -16,6 +16,7 @@ import {
   type ExemptionCategory,
   type ExemptionStatus,
 } from '../domain/exemption.js';
+import { enqueueCompliance } from './compliance.service.js';
 import type { AuditService } from './audit.service.js';
 import { assertPermission, hasPermission, type Actor, type ServiceContext } from './context.js';
 
@@ -207,6 +208,7 @@ export class ExemptionsService {
         targetId: row.id,
         details: { activityId, category, reason, basis },
       });
+      await enqueueCompliance(tx, this.ctx, activityId);
       return this.one(tx, row.id);
     });
   }
@@ -243,6 +245,7 @@ export class ExemptionsService {
         targetId: id,
         details: { activityId: current.activityId, decision: input.decision, status, comment },
       });
+      await enqueueCompliance(tx, this.ctx, current.activityId);
       return this.one(tx, id);
     });
   }
@@ -275,6 +278,7 @@ export class ExemptionsService {
         targetId: id,
         details: { activityId: current.activityId },
       });
+      await enqueueCompliance(tx, this.ctx, current.activityId);
       return this.one(tx, id);
     });
   }

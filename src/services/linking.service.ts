@@ -10,6 +10,7 @@ import { AppError, errors } from '../domain/errors.js';
 import { chooseActivity, DEFAULT_LINK_SLACK_MS, type LinkCandidate } from '../domain/linking.js';
 import type { AuditService } from './audit.service.js';
 import { cleanText } from './activities.service.js';
+import { enqueueCompliance } from './compliance.service.js';
 import { hasPermission, type Actor, type ServiceContext } from './context.js';
 
 export const UNLINKED_FINDING = { code: 'UNLINKED', article: 'A4.1', severity: 'warning' } as const;
@@ -173,6 +174,9 @@ async function applyRule(
         ...(trigger ? { trigger: { activityChanged: trigger.activityId } } : {}),
       },
     });
+    // Both activities' verdicts depend on which recordings they have.
+    for (const id of [rec.activityId, choice.activityId])
+      if (id !== null && id !== trigger?.activityId) await enqueueCompliance(tx, ctx, id);
   }
 
   const open = await tx
@@ -465,6 +469,8 @@ export class LinkingService {
           findingIds,
         },
       });
+      for (const id of [rec.activityId, activityId])
+        if (id !== null) await enqueueCompliance(tx, this.ctx, id);
       return { recordingId: rec.id, activityId, previousActivityId: rec.activityId, findingIds };
     });
   }

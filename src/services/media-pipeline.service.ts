@@ -33,6 +33,7 @@ import { makeProxy } from '../media/proxy.js';
 import { measureSpeechAtStart } from '../media/speech.js';
 import { makeThumbnail } from '../media/thumbnail.js';
 import { HashingStream } from '../storage/blob-store.js';
+import { enqueueCompliance } from './compliance.service.js';
 import type { AuditService } from './audit.service.js';
 import { hasPermission, systemActor, type Actor, type ServiceContext } from './context.js';
 
@@ -160,9 +161,19 @@ export class MediaPipelineService {
     };
   }
 
-  /** A worker over the media jobs (not started). */
+  private readonly otherHandlers: Record<string, JobHandler> = {};
+
+  /**
+   * Other background work the same worker takes on (the compliance recompute), registered
+   * in zhilu.ts: one worker process per server, whatever the job.
+   */
+  addHandlers(handlers: Record<string, JobHandler>): void {
+    Object.assign(this.otherHandlers, handlers);
+  }
+
+  /** A worker over the media jobs and the others registered (not started). */
   worker(opts: WorkerOptions = {}): Worker {
-    return new Worker(this.queue, this.handlers(), opts);
+    return new Worker(this.queue, { ...this.otherHandlers, ...this.handlers() }, opts);
   }
 
   /** Jobs by status (failed ones first of all), newest first: settings.manage or devices.manage. */
@@ -393,6 +404,13 @@ export class MediaPipelineService {
         targetId: rec.id,
         details: { ...m, hasAudio: info.audio !== undefined },
       });
+      // Speech at the start decides GAP_NO_SPEECH and NOTIFICATION_MISSING (A8.1, A11.2).
+      const linked = await tx
+        .selectFrom('recordings')
+        .select('activityId')
+        .where('id', '=', rec.id)
+        .executeTakeFirst();
+      if (linked?.activityId) await enqueueCompliance(tx, this.ctx, linked.activityId);
     });
   }
 

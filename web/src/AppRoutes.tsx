@@ -7,6 +7,7 @@ import { AppLayout } from './components/AppLayout';
 import { FullPageSpin } from './components/FullPageSpin';
 import { RequireAuth } from './components/RequireAuth';
 import { RequirePermission } from './components/RequirePermission';
+import { IMPORTS_PAGE, RECORDINGS_PAGE } from './lib/collection';
 import { ME_KEY } from './lib/useMe';
 
 const LoginPage = lazy(() => import('./pages/LoginPage'));
@@ -35,10 +36,15 @@ const ExemptionReviewPage = lazy(() => import('./pages/ExemptionReviewPage'));
 const EquipmentReportPage = lazy(() => import('./pages/EquipmentReportPage'));
 const RegistrySettingsPage = lazy(() => import('./pages/RegistrySettingsPage'));
 const NotificationTemplatesPage = lazy(() => import('./pages/NotificationTemplatesPage'));
+const RecordingsPage = lazy(() => import('./pages/RecordingsPage'));
+const RecordingDetailPage = lazy(() => import('./pages/RecordingDetailPage'));
+const ImportsPage = lazy(() => import('./pages/ImportsPage'));
+const ImportDetailPage = lazy(() => import('./pages/ImportDetailPage'));
+const StationsPage = lazy(() => import('./pages/StationsPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
-/** Pages of the app behind a permission: path → page. */
-const GUARDED: { path: string; permission: string; page: ReactNode }[] = [
+/** Pages of the app behind a permission (or any of a list): path → page. */
+const GUARDED: { path: string; permission: string | readonly string[]; page: ReactNode }[] = [
   { path: 'units', permission: PERM.unitsRead, page: <UnitsPage /> },
   { path: 'users', permission: PERM.usersRead, page: <UsersPage /> },
   { path: 'roles', permission: PERM.usersRead, page: <RolesPage /> },
@@ -64,6 +70,11 @@ const GUARDED: { path: string; permission: string; page: ReactNode }[] = [
   { path: 'activities/:id', permission: PERM.activitiesRead, page: <ActivityDetailPage /> },
   { path: 'exemptions/review', permission: PERM.exemptionsReview, page: <ExemptionReviewPage /> },
   { path: 'reports/equipment', permission: PERM.reportsEquipment, page: <EquipmentReportPage /> },
+  { path: 'recordings', permission: RECORDINGS_PAGE, page: <RecordingsPage /> },
+  { path: 'recordings/:id', permission: RECORDINGS_PAGE, page: <RecordingDetailPage /> },
+  { path: 'imports', permission: IMPORTS_PAGE, page: <ImportsPage /> },
+  { path: 'imports/:id', permission: IMPORTS_PAGE, page: <ImportDetailPage /> },
+  { path: 'stations', permission: PERM.devicesRead, page: <StationsPage /> },
 ];
 
 /** Where the API client sends the user on 401 and on a forced password change. */

@@ -171,6 +171,8 @@ export const PERM = {
   exemptionsReview: 'exemptions.review',
   templatesManage: 'templates.manage',
   reportsEquipment: 'reports.equipment',
+  recordingsImport: 'recordings.import',
+  recordingsRead: 'recordings.read',
 } as const;
 
 // ─── Registry (docs/api.md § Registry) ───────────────────────────────────────────────

@@ -6,6 +6,9 @@ import {
   AuditOutlined,
   BarChartOutlined,
   CameraOutlined,
+  CloudUploadOutlined,
+  DesktopOutlined,
+  PlaySquareOutlined,
   FileProtectOutlined,
   FolderOpenOutlined,
   IdcardOutlined,
@@ -28,6 +31,7 @@ import {
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { PERM, type Me } from '../api/types';
+import { IMPORTS_PAGE, RECORDINGS_PAGE } from '../lib/collection';
 import { can } from '../lib/permissions';
 import { useLogout } from '../lib/useLogout';
 import { useMe } from '../lib/useMe';
@@ -78,6 +82,15 @@ function useMenuItems(me: Me | undefined): MenuItem[] {
       label: t('menu.exemptionReview'),
     });
 
+  const collection: MenuItem[] = [];
+  const canAny = (list: readonly string[]) => list.some((p) => can(me, p));
+  if (canAny(RECORDINGS_PAGE))
+    collection.push({ key: '/recordings', icon: <PlaySquareOutlined />, label: t('menu.recordings') });
+  if (canAny(IMPORTS_PAGE))
+    collection.push({ key: '/imports', icon: <CloudUploadOutlined />, label: t('menu.imports') });
+  if (can(me, PERM.devicesRead))
+    collection.push({ key: '/stations', icon: <DesktopOutlined />, label: t('menu.stations') });
+
   const equipment: MenuItem[] = [];
   if (can(me, PERM.devicesRead))
     equipment.push({ key: '/devices', icon: <VideoCameraOutlined />, label: t('menu.devices') });
@@ -97,6 +110,13 @@ function useMenuItems(me: Me | undefined): MenuItem[] {
       icon: <SolutionOutlined />,
       label: t('menu.business'),
       children: business,
+    });
+  if (collection.length)
+    items.push({
+      key: 'collection',
+      icon: <PlaySquareOutlined />,
+      label: t('menu.collection'),
+      children: collection,
     });
   if (equipment.length)
     items.push({
@@ -158,7 +178,7 @@ export function AppLayout() {
       theme="dark"
       mode="inline"
       selectedKeys={[selected]}
-      defaultOpenKeys={['business', 'equipment', 'system']}
+      defaultOpenKeys={['business', 'collection', 'equipment', 'system']}
       items={items}
       onClick={({ key }) => {
         setDrawerOpen(false);

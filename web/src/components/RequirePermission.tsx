@@ -5,11 +5,19 @@ import { useTranslation } from 'react-i18next';
 import { can } from '../lib/permissions';
 import { useMe } from '../lib/useMe';
 
-export function RequirePermission({ permission, children }: { permission: string; children: ReactNode }) {
+/** `permission`: one, or a list of which any will do. */
+export function RequirePermission({
+  permission,
+  children,
+}: {
+  permission: string | readonly string[];
+  children: ReactNode;
+}) {
   const { data: me } = useMe();
   const { t } = useTranslation();
   const navigate = useNavigate();
-  if (!can(me, permission)) {
+  const allowed = typeof permission === 'string' ? can(me, permission) : permission.some((p) => can(me, p));
+  if (!allowed) {
     return (
       <Result
         status="403"
