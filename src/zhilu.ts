@@ -31,6 +31,9 @@ import { MediaPipelineService } from './services/media-pipeline.service.js';
 import { LinkingService } from './services/linking.service.js';
 import { RecordingsService } from './services/recordings.service.js';
 import { ComplianceService } from './services/compliance.service.js';
+import { FindingsService } from './services/findings.service.js';
+import { InterruptionsService } from './services/interruptions.service.js';
+import { NotificationsService } from './services/notifications.service.js';
 import { DEFAULT_TOLERANCES } from './domain/compliance.js';
 
 export interface Services {
@@ -57,6 +60,9 @@ export interface Services {
   linking: LinkingService;
   recordings: RecordingsService;
   compliance: ComplianceService;
+  findings: FindingsService;
+  interruptions: InterruptionsService;
+  notifications: NotificationsService;
   // services:types — registry services are added above this line
 }
 
@@ -81,6 +87,7 @@ export function createServices(ctx: ServiceContext): Services {
     ...DEFAULT_TOLERANCES,
     clockOffsetMs: (await settings.registry()).clockToleranceSeconds * 1000,
   }));
+  const notifications = new NotificationsService(ctx);
   const media = new MediaPipelineService(ctx, audit);
   media.addHandlers(compliance.handlers());
   activities.onChange(async (tx, actor, id) => {
@@ -108,6 +115,9 @@ export function createServices(ctx: ServiceContext): Services {
     linking,
     recordings: new RecordingsService(ctx, audit),
     compliance,
+    findings: new FindingsService(ctx, audit, activities, compliance),
+    interruptions: new InterruptionsService(ctx, audit, compliance, notifications),
+    notifications,
     // services:create — registry services are added above this line
   };
 }

@@ -38,6 +38,7 @@ import jobRoutes from './routes/jobs.js';
 import uploadRoutes, { uploadMaxBytes } from './routes/uploads.js';
 import recordingRoutes from './routes/recordings.js';
 import importRoutes from './routes/imports.js';
+import complianceRoutes from './routes/compliance.js';
 
 export interface AppOptions {
   logger?: boolean;
@@ -144,6 +145,7 @@ export async function buildApp(zhilu: Zhilu, options: AppOptions = {}): Promise<
       await api.register(jobRoutes, { services });
       await api.register(recordingRoutes, { services });
       await api.register(importRoutes, { services });
+      await api.register(complianceRoutes, { services });
       // routes:register — registry routes are added above this line
     },
     { prefix: '/api/v1' },

@@ -437,6 +437,29 @@ export class ComplianceService {
       withdrawn++;
     }
 
+    // LATE_IMPORT at import time knew nothing of the activity (remote work, the return):
+    // the engine's, per linked recording, supersedes it.
+    const recIds = (input.recordings ?? []).map((r) => r.id);
+    for (let i = 0; i < recIds.length; i += 500) {
+      const superseded = await tx
+        .selectFrom('findings')
+        .select(['id', 'status'])
+        .where('code', '=', 'LATE_IMPORT')
+        .where('subjectType', '=', 'recording')
+        .where('subjectId', 'in', recIds.slice(i, i + 500))
+        .where((eb) => eb.or([eb('source', 'is', null), eb('source', '=', 'import')]))
+        .where('withdrawnAt', 'is', null)
+        .execute();
+      for (const f of superseded) {
+        await tx
+          .updateTable('findings')
+          .set({ withdrawnAt: now, updatedAt: now })
+          .where('id', '=', f.id)
+          .execute();
+        await event(f.id, 'withdrawn', f.status, f.status, 'superseded by the activity’s computation');
+      }
+    }
+
     // The verdict weighs the engine's standing findings and the carried import-time ones.
     const standing = await tx
       .selectFrom('findings')
