@@ -62,6 +62,7 @@ import {
 } from '../domain/import-rules.js';
 import { runTool } from '../media/ffmpeg.js';
 import { probe as ffprobe, type ProbeOptions } from '../media/probe.js';
+import type { WrittenFile } from '../storage/blob-store.js';
 import type { AuditService } from './audit.service.js';
 import { hasPermission, type Actor, type ServiceContext } from './context.js';
 import { enqueueMediaJobs } from './media-pipeline.service.js'; // media pipeline
@@ -125,6 +126,13 @@ export interface CatalogueFileInput {
   originalPath: Buffer;
   /** The hash the sender declared; a mismatch throws and records nothing. */
   expectedSha256?: string;
+  /**
+   * The file is finished and the caller removes it afterwards: the blob store may take it
+   * over by a hard link instead of copying it (BlobStore.adopt).
+   */
+  adopt?: boolean;
+  /** With adopt: the hash its writer computed over every byte (the tus store), if known. */
+  written?: WrittenFile | null;
 }
 
 export interface ImportOptions {
@@ -685,6 +693,7 @@ export class ImportService {
       lookup,
       findings,
       file.expectedSha256,
+      file.adopt ? { written: file.written ?? null } : null,
     );
     return { file: result, findings };
   }
@@ -967,6 +976,7 @@ export class ImportService {
     lookup: Lookup,
     allFindings: ImportFindingReport[],
     expectedSha256?: string,
+    adopt: { written: WrittenFile | null } | null = null,
   ): Promise<ImportFileResult> {
     const base: ImportFileResult = {
       path: p.shown.text,
@@ -1013,8 +1023,18 @@ export class ImportService {
             '不是普通文件，未导入',
             'not a regular file; not imported',
           );
-        const stream = handle.createReadStream({ autoClose: false, start: 0, highWaterMark: 1024 * 1024 });
-        const put = await this.ctx.blobs.put(stream, { expectedSize: before.size, expectedSha256 });
+        const expected = { expectedSize: before.size, expectedSha256 };
+        const put =
+          adopt && this.ctx.blobs.adopt
+            ? await this.ctx.blobs.adopt(p.entry.abs.toString(), {
+                ...expected,
+                sameAs: before,
+                written: adopt.written,
+              })
+            : await this.ctx.blobs.put(
+                handle.createReadStream({ autoClose: false, start: 0, highWaterMark: 1024 * 1024 }),
+                expected,
+              );
         const after = await handle.stat();
         if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) throw changedError();
         stored = { ...base, sha256: put.sha256, size: put.size };

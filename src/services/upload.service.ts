@@ -17,6 +17,7 @@ import type { StationsTable } from '../db/schema.js';
 import type { AuditService } from './audit.service.js';
 import { assertPermission, type Actor, type ServiceContext } from './context.js';
 import type { ImportReport, ImportService, OpenedImport } from './import.service.js';
+import type { WrittenFile } from '../storage/blob-store.js';
 
 export const DEFAULT_UPLOAD_MAX_BYTES = 64 * 1024 ** 3;
 /** A station is online when its last heartbeat is younger than this. */
@@ -38,6 +39,8 @@ export interface UploadStore {
   /** Absolute path of the upload's bytes. */
   file(id: string): string;
   remove(id: string): Promise<void>;
+  /** The hash of the upload's bytes taken as they were written, when this process saw them all. */
+  written?(id: string): WrittenFile | null;
 }
 
 export interface UploadMetadata {
@@ -267,6 +270,10 @@ export class UploadService {
         abs: store.file(uploadId),
         originalPath,
         expectedSha256: md.sha256,
+        // The finished tus file becomes the original by a hard link where the store can,
+        // checked against the hash taken while it was written when that is at hand.
+        adopt: true,
+        written: store.written?.(uploadId) ?? null,
       });
       const confirmed = file.status !== 'failed' && file.sha256 === md.sha256;
       await this.db

@@ -31,6 +31,25 @@ export interface PutOptions {
   expectedSize?: number;
 }
 
+/** A file's SHA-256 computed by its writer over every byte as it wrote them, and its state after the last write. */
+export interface WrittenFile {
+  sha256: string;
+  size: number;
+  dev: number;
+  ino: number;
+  mtimeMs: number;
+}
+
+export interface AdoptOptions extends PutOptions {
+  /** The file must still be this inode (the one the caller opened and checked). */
+  sameAs?: { dev: number; ino: number };
+  /**
+   * When the file is still exactly as its writer left it (same inode, size and mtime),
+   * this hash stands for reading it again; otherwise the store reads and hashes it.
+   */
+  written?: WrittenFile | null;
+}
+
 export interface PutResult {
   sha256: string;
   size: number;
@@ -62,6 +81,13 @@ export interface BlobStore {
   readonly description: string;
   /** Hashes while writing; never buffers the whole body. */
   put(body: NodeJS.ReadableStream | Readable, opts?: PutOptions): Promise<PutResult>;
+  /**
+   * Stores the content of a complete file that nobody writes any more and that the caller
+   * removes afterwards (a finished upload). Same checks and result as put(); the local store
+   * hashes it in one read and hard-links it into place instead of copying when it is on the
+   * same file system. Stores without it are given put() of the file.
+   */
+  adopt?(file: string, opts?: AdoptOptions): Promise<PutResult>;
   /** BLOB_NOT_FOUND / RANGE_NOT_SATISFIABLE. */
   get(sha256: string, range?: ByteRange): Promise<Readable>;
   stat(sha256: string): Promise<BlobInfo | null>;
@@ -106,6 +132,11 @@ export const blobErrors = {
       },
       { expected, actual },
     ),
+  sourceChanged: () =>
+    new AppError('BLOB_SOURCE_CHANGED', 409, {
+      zh: '文件在校验期间被替换或修改，未保存',
+      en: 'The file was replaced or changed while it was being checked; nothing stored',
+    }),
   rangeNotSatisfiable: (range: ByteRange, size: number) =>
     new AppError(
       'RANGE_NOT_SATISFIABLE',

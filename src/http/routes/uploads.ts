@@ -4,13 +4,13 @@
 import path from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { FileStore } from '@tus/file-store';
 import { Server as TusServer } from '@tus/server';
 import { Type } from 'typebox';
 import { uuidv7 } from 'uuidv7';
 import { isAppError, type Lang } from '../../domain/errors.js';
 import { assertPermission, type Actor } from '../../services/context.js';
 import { DEFAULT_UPLOAD_MAX_BYTES, type UploadStore } from '../../services/upload.service.js';
+import { HashingFileStore } from '../../storage/hashing-file-store.js';
 import type { Services } from '../../zhilu.js';
 import { clientOf, requireAuth } from '../auth.js';
 import { languageOf } from '../language.js';
@@ -48,8 +48,10 @@ const ConfirmationSchema = Type.Object({
 
 const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = async (app, opts) => {
   const { services } = opts;
+  // Inside the data directory, like the default blob directory: a finished upload is
+  // hard-linked into the blob store rather than copied (same file system).
   const directory = path.join(opts.dataDir, 'uploads');
-  const datastore = new FileStore({ directory });
+  const datastore = new HashingFileStore(directory);
   const store: UploadStore = {
     info: async (id) => {
       try {
@@ -61,6 +63,7 @@ const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = async (app,
     },
     file: (id) => path.join(directory, id),
     remove: (id) => datastore.remove(id),
+    written: (id) => datastore.written(id),
   };
   // The actor of each request tus handles (tus sees only the raw Node request).
   const actors = new WeakMap<object, Actor>();
