@@ -410,6 +410,9 @@ interface Lookup {
   remote: Map<string, { id: string; start: number; end: number | null; returnedAt: number | null }[]>;
 }
 
+/** A running import with nothing arriving for this long is taken to be abandoned. */
+export const STALE_IMPORT_MS = 6 * 3_600_000;
+
 export class ImportService {
   constructor(
     private readonly ctx: ServiceContext,
@@ -607,6 +610,7 @@ export class ImportService {
     const importId = uuidv7();
     const sourcePath = input.sourcePath ? displayPath(Buffer.from(input.sourcePath)).text : null;
     await this.db.transaction().execute(async (tx) => {
+      await this.abandonStale(tx, actor, device.id);
       await tx
         .insertInto('imports')
         .values({
@@ -637,6 +641,48 @@ export class ImportService {
       });
     });
     return { importId, device: { id: device.id, serial: device.serial } };
+  }
+
+  /**
+   * Imports of the device left 'running' by a station or console that died: nothing has
+   * arrived for STALE_IMPORT_MS. They are marked 'aborted' (their catalogued files stay, as
+   * always) when the device is imported again, so lists do not show them in progress forever.
+   */
+  private async abandonStale(tx: Tx, actor: Actor, deviceId: string): Promise<void> {
+    const now = this.ctx.clock.now();
+    const cutoff = now - STALE_IMPORT_MS;
+    const stale = await tx
+      .selectFrom('imports')
+      .select(['id', 'startedAt'])
+      .where('deviceId', '=', deviceId)
+      .where('status', '=', 'running')
+      .where('startedAt', '<', cutoff)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('uploads')
+              .select('uploads.id')
+              .whereRef('uploads.importId', '=', 'imports.id')
+              .where('uploads.finishedAt', '>=', cutoff),
+          ),
+        ),
+      )
+      .execute();
+    for (const imp of stale) {
+      await tx
+        .updateTable('imports')
+        .set({ status: 'aborted', finishedAt: now })
+        .where('id', '=', imp.id)
+        .where('status', '=', 'running')
+        .execute();
+      await this.audit.record(tx, actor, {
+        action: 'import.abandon',
+        targetType: 'import',
+        targetId: imp.id,
+        details: { deviceId, startedAt: Number(imp.startedAt), reason: 'stale', idleMs: STALE_IMPORT_MS },
+      });
+    }
   }
 
   /** A running import of the actor's kind, with its device and reading rules. */

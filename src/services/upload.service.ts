@@ -122,6 +122,14 @@ export const uploadErrors = {
 
 const STATION_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** The upload metadata key naming the account that created the upload. */
+export const UPLOAD_OWNER_KEY = 'owner';
+
+/** Who an upload belongs to: the user behind the session or token, or the local console. */
+export function uploadOwner(actor: Actor): string {
+  return actor.userId ? `user:${actor.userId}` : `console:${actor.via}`;
+}
+
 export class UploadService {
   /** Completions in progress, so one upload is never catalogued twice at once. */
   private readonly completing = new Map<string, Promise<UploadConfirmation>>();
@@ -222,6 +230,7 @@ export class UploadService {
       importId = (await this.openImport(actor, { deviceSerial: serial, stationId })).importId;
     }
     const out: Record<string, string> = {
+      [UPLOAD_OWNER_KEY]: uploadOwner(actor),
       deviceSerial: serial,
       path: shown,
       sha256,

@@ -783,6 +783,53 @@ describe.each(databaseKinds())('local import on %s', (kind) => {
   });
 });
 
+// ─── Imports a dead station left running ─────────────────────────────────────────
+
+describe.each(databaseKinds())('abandoned imports on %s', (kind) => {
+  let t: TestInstall;
+  beforeEach(async () => {
+    t = await createInstall(kind);
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('marks a running import with nothing arriving for hours aborted when the device is imported again', async () => {
+    const svc = t.zhilu.services;
+    await svc.devices.create(operator, { serial: 'CAM009', typeId: 'body_camera' });
+    const open = () =>
+      svc.uploads.openImport(operator, {
+        deviceSerial: 'CAM009',
+        stationId: 'st-1',
+        sourcePath: '/media/CAM009',
+      });
+    const statusOf = async (id: string) =>
+      (
+        await t.zhilu.catalogue.db
+          .selectFrom('imports')
+          .select('status')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).status;
+    const first = await open();
+    // An hour later the station is back: the first import may still be under way.
+    t.clock.advance(3_600_000);
+    const second = await open();
+    expect(await statusOf(first.importId)).toBe('running');
+    // Seven hours on, nothing arrived for either: both are taken as abandoned.
+    t.clock.advance(7 * 3_600_000);
+    const third = await open();
+    expect([await statusOf(first.importId), await statusOf(second.importId)]).toEqual(['aborted', 'aborted']);
+    expect(await statusOf(third.importId)).toBe('running');
+    const audit = await t.zhilu.catalogue.db
+      .selectFrom('auditEvents')
+      .select('targetId')
+      .where('action', '=', 'import.abandon')
+      .execute();
+    expect(audit.map((a) => a.targetId).sort()).toEqual([first.importId, second.importId].sort());
+  });
+});
+
 // ─── The same against S3 (Ceph RGW) ──────────────────────────────────────────────
 
 const s3 = inject('s3');

@@ -430,6 +430,48 @@ describe.each(setups)('collection station ($label)', ({ kind: dbKind, storage })
     });
     expect(noHash.status).toBe(400);
     expect(fs.readdirSync(path.join(db.dataDir, 'uploads'))).toEqual([]);
+
+    // An upload belongs to the account that created it: another cannot resume or cancel it.
+    const created = await fetch(`${base}/api/v1/uploads`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'tus-resumable': '1.0.0',
+        'upload-length': '5',
+        'upload-metadata': `deviceSerial ${b64('CAM001')},path ${b64('VIDEO/own.mp4')},sha256 ${b64('a'.repeat(64))},size ${b64('5')}`,
+      },
+    });
+    expect(created.status).toBe(201);
+    const location = new URL(created.headers.get('location')!, base).toString();
+    const other = cliJson<{ secret?: string; token?: string | { secret?: string } }>(
+      ['token', 'create', '--user', 'officer1', '--scope', 'station'],
+      serverEnv,
+    );
+    const otherToken =
+      other.secret ?? (typeof other.token === 'string' ? other.token : other.token?.secret) ?? '';
+    const head = (bearer: string) =>
+      fetch(location, {
+        method: 'HEAD',
+        headers: { authorization: `Bearer ${bearer}`, 'tus-resumable': '1.0.0' },
+      });
+    expect((await head(otherToken)).status).toBe(404);
+    const patched = await fetch(location, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${otherToken}`,
+        'tus-resumable': '1.0.0',
+        'upload-offset': '0',
+        'content-type': 'application/offset+octet-stream',
+      },
+      body: 'abcde',
+    });
+    expect(patched.status).toBe(404);
+    expect((await head(token)).status).toBe(200);
+    expect(Number((await head(token)).headers.get('upload-offset'))).toBe(0);
+    await fetch(location, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0' },
+    });
   });
 
   it('rejects an upload whose content does not match the declared hash: nothing catalogued, file kept', async () => {

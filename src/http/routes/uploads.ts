@@ -9,7 +9,13 @@ import { Type } from 'typebox';
 import { uuidv7 } from 'uuidv7';
 import { isAppError, type Lang } from '../../domain/errors.js';
 import { assertPermission, type Actor } from '../../services/context.js';
-import { DEFAULT_UPLOAD_MAX_BYTES, type UploadStore } from '../../services/upload.service.js';
+import {
+  DEFAULT_UPLOAD_MAX_BYTES,
+  UPLOAD_OWNER_KEY,
+  uploadErrors,
+  uploadOwner,
+  type UploadStore,
+} from '../../services/upload.service.js';
 import { HashingFileStore } from '../../storage/hashing-file-store.js';
 import type { Services } from '../../zhilu.js';
 import { clientOf, requireAuth } from '../auth.js';
@@ -121,10 +127,22 @@ const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = async (app,
   // tus reads the request body itself: Fastify must leave the stream alone.
   app.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) => done(null));
 
+  /**
+   * An upload belongs to the user (station or console account) that created it: another
+   * account can neither resume, read the offset of, nor cancel it. Answered 404, as if absent.
+   */
+  const assertOwner = async (actor: Actor, id: string | undefined) => {
+    if (id === undefined) return;
+    const info = await store.info(id);
+    const owner = info?.metadata[UPLOAD_OWNER_KEY];
+    if (info && owner !== undefined && owner !== uploadOwner(actor)) throw uploadErrors.notFound(id);
+  };
+
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
     // Refused here, before tus touches anything.
     const { actor } = requireAuth(request);
     assertPermission(actor, 'recordings.import');
+    await assertOwner(actor, (request.params as { id?: string }).id);
     actors.set(request.raw, actor);
     reply.hijack();
     try {
@@ -154,7 +172,11 @@ const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = async (app,
         response: { 200: ConfirmationSchema },
       },
     },
-    async (request) => services.uploads.confirmation(requireAuth(request).actor, request.params.id, store),
+    async (request) => {
+      const { actor } = requireAuth(request);
+      await assertOwner(actor, request.params.id);
+      return services.uploads.confirmation(actor, request.params.id, store);
+    },
   );
 
   app.post(
