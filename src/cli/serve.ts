@@ -52,11 +52,13 @@ export async function serve(config: Config): Promise<void> {
     `执录已启动 / zhilu is running at http://${shown.includes(':') ? `[${shown}]` : shown}:${port}\n` +
       `  ${JSON.stringify(describeConfig(config))}\n`,
   );
-  // Media jobs (thumbnails, proxies, speech measure) run in this process too; more
-  // workers can run as `zhilu worker`.
+  // Background jobs (thumbnails, proxies, speech measure, compliance recomputes) run in this
+  // process too; more workers can run as `zhilu worker`.
   const mediaWorker = startMediaWorker(zhilu, {
-    onError: (e, job) => app.log.warn({ err: e, job: job?.id, kind: job?.kind }, 'media job failed'),
+    onError: (e, job) => app.log.warn({ err: e, job: job?.id, kind: job?.kind }, 'background job failed'),
   });
+  // Verdicts that change with the passing of a deadline are looked at again periodically.
+  await zhilu.services.compliance.scheduleSweep();
   let closing = false;
   const stop = async () => {
     if (closing) return;

@@ -42,6 +42,9 @@ import type { JobHandler } from '../jobs/worker.js';
 import type { Actor, ServiceContext } from './context.js';
 
 export const COMPLIANCE_JOB = 'compliance.activity';
+export const SWEEP_JOB = 'compliance.sweep';
+/** How often activities waiting on a deadline are looked at again (NOT_DOCKED, final coverage). */
+export const SWEEP_EVERY_MS = 15 * 60_000;
 
 /** Findings whose status follows the officers' interruption record (A11) while it stands. */
 const INTERRUPTION_CODES = new Set(['GAP', 'EARLY_STOP', 'GAP_NO_SPEECH']);
@@ -103,7 +106,29 @@ export class ComplianceService {
           .transaction()
           .execute((tx) => this.recompute(tx, activityId, null, tolerances));
       },
+      // Deadlines pass with no input changing: look again at what waits on one, then come back.
+      [SWEEP_JOB]: async () => {
+        for (const id of await this.dueForSweep()) await this.enqueue(this.ctx.catalogue.db, id);
+        await this.scheduleSweep(this.ctx.clock.now() + SWEEP_EVERY_MS);
+      },
     };
+  }
+
+  /** Queues the periodic sweep unless one is already waiting (serve calls this at start). */
+  async scheduleSweep(runAfter = this.ctx.clock.now()): Promise<void> {
+    const waiting = await this.ctx.catalogue.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('kind', '=', SWEEP_JOB)
+      .where('status', '=', 'queued')
+      .executeTakeFirst();
+    if (waiting) return;
+    await new JobQueue(this.ctx.catalogue, this.ctx.clock).enqueue(
+      this.ctx.catalogue.db,
+      SWEEP_JOB,
+      {},
+      { runAfter, maxAttempts: 3 },
+    );
   }
 
   /**

@@ -373,6 +373,83 @@ describe.each(databaseKinds())('compliance on %s', (kind) => {
     expect((await svc().audit.verify()).ok).toBe(true);
   }, 240_000);
 
+  it('the periodic sweep raises NOT_DOCKED once the deadline passes with no input changing', async () => {
+    const zhang = await person('zhang.san', '000001', ['officer']);
+    const li = await person('li.si', '000002', ['officer']);
+    const cam = await svc().devices.create(operator, {
+      serial: 'CAM003',
+      typeId: 'body_camera',
+      holderId: zhang.id,
+    });
+    const subjectId = uuidv7();
+    await db()
+      .insertInto('enforcementSubjects')
+      .values({
+        id: subjectId,
+        type: 'farm',
+        name: '某养殖场',
+        creditCode: null,
+        idNumber: null,
+        legalRepresentative: null,
+        address: '漯河市',
+        contact: null,
+        latitude: null,
+        longitude: null,
+        unitId: null,
+        createdBy: null,
+        createdAt: t.clock.now(),
+        updatedAt: t.clock.now(),
+      })
+      .execute();
+    t.clock.t = at(7, 30);
+    const co = await svc().checkouts.checkout(zhang.actor, cam.id, {});
+    t.clock.t = at(10);
+    const activity = await svc().activities.create(zhang.actor, {
+      type: 'routine_inspection',
+      subjectId,
+      address: '郾城区',
+      plannedAt: at(7, 50),
+      arrivedAt: at(8),
+      endedAt: at(9),
+      officerIds: [zhang.id, li.id],
+      inChargeId: zhang.id,
+    });
+    await svc().activities.attachDevice(zhang.actor, activity.id, cam.id);
+    await svc().checkouts.checkin(zhang.actor, co.id);
+    await drainJobs();
+    const row = async () =>
+      db()
+        .selectFrom('activityCompliance')
+        .select(['phase', 'verdict'])
+        .where('activityId', '=', activity.id)
+        .executeTakeFirstOrThrow();
+    const notDocked = async () =>
+      db()
+        .selectFrom('findings')
+        .select('subjectId')
+        .where('activityId', '=', activity.id)
+        .where('code', '=', 'NOT_DOCKED')
+        .where('withdrawnAt', 'is', null)
+        .execute();
+    // The same day: the device may still be docked in time.
+    expect((await row()).phase).toBe('awaiting_import');
+    expect(await notDocked()).toEqual([]);
+    // The next morning, nothing was imported: the sweep finds it without anyone asking.
+    t.clock.t = at(24 + 9);
+    await svc().compliance.scheduleSweep();
+    await drainJobs();
+    expect((await notDocked()).map((f) => f.subjectId)).toEqual([cam.id]);
+    expect((await row()).verdict).not.toBe('compliant');
+    // …and schedules its next round.
+    const next = await db()
+      .selectFrom('jobs')
+      .select('runAfter')
+      .where('kind', '=', 'compliance.sweep')
+      .where('status', '=', 'queued')
+      .execute();
+    expect(next.map((j) => Number(j.runAfter))).toEqual([t.clock.now() + 15 * MIN]);
+  }, 60_000);
+
   it('A11.3: a stop for good is reported to the department head, acknowledged and explained in writing', async () => {
     const zhang = await person('zhang.san', '000001', ['officer']);
     const li = await person('li.si', '000002', ['officer']);
