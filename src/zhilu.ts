@@ -21,6 +21,7 @@ import type { SubjectsService } from './services/subjects.service.js';
 import { DevicesService } from './services/devices.service.js';
 import { CheckoutsService } from './services/checkouts.service.js';
 import { EquipmentReportService } from './services/equipment-report.service.js';
+import { ComplianceReportService } from './services/compliance-report.service.js';
 import { ActivitiesService } from './services/activities.service.js';
 import { ExemptionsService } from './services/exemptions.service.js';
 import { NotificationTemplatesService } from './services/notification-templates.service.js';
@@ -35,6 +36,7 @@ import { FindingsService } from './services/findings.service.js';
 import { InterruptionsService } from './services/interruptions.service.js';
 import { NotificationsService } from './services/notifications.service.js';
 import { DEFAULT_TOLERANCES } from './domain/compliance.js';
+import { ViolationsService } from './services/violations.service.js';
 
 export interface Services {
   audit: AuditService;
@@ -63,6 +65,8 @@ export interface Services {
   findings: FindingsService;
   interruptions: InterruptionsService;
   notifications: NotificationsService;
+  violations: ViolationsService;
+  complianceReport: ComplianceReportService;
   // services:types — registry services are added above this line
 }
 
@@ -118,6 +122,8 @@ export function createServices(ctx: ServiceContext): Services {
     findings: new FindingsService(ctx, audit, activities, compliance),
     interruptions: new InterruptionsService(ctx, audit, compliance, notifications),
     notifications,
+    violations: new ViolationsService(ctx, audit, notifications),
+    complianceReport: new ComplianceReportService(ctx, audit),
     // services:create — registry services are added above this line
   };
 }

@@ -18,12 +18,12 @@ export function yuanToCents(text: string): number | null {
 }
 
 /** Where a command group lives: an existing `report` group is reused, not duplicated. */
-function group(program: Command, name: string, description: string): Command {
+export function group(program: Command, name: string, description: string): Command {
   return program.commands.find((c) => c.name() === name) ?? program.command(name).description(description);
 }
 
 /** Writes beside the target, then renames: a reader never sees half a report. */
-function writeAtomically(file: string, bytes: Buffer | string): void {
+export function writeAtomically(file: string, bytes: Buffer | string): void {
   const dir = path.dirname(path.resolve(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
   try {

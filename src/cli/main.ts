@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type ConfigFlags } from '../config.js';
 import { VERSION } from '../version.js';
 import { registerDeviceCommands } from './device-commands.js';
+import { registerComplianceReportCommand } from './compliance-report-command.js';
 import { registerImportCommand } from './import-command.js';
 import { registerStationCommand } from './station-command.js';
 import { EXIT_FAILED, EXIT_USAGE, printError, printJson, printTable, readStdin } from './output.js';
@@ -242,6 +243,7 @@ export function buildProgram(): Command {
   );
 
   registerDeviceCommands(program, cliDeps);
+  registerComplianceReportCommand(program, cliDeps);
   registerImportCommand(program, cliDeps);
   registerSimulateCommand(program);
   registerStationCommand(program);

@@ -609,3 +609,57 @@ export interface Schema {
   activityCompliance: ActivityComplianceTable;
   notifications: NotificationsTable;
 }
+
+// ─── Violations (0009): the A21.1 / A22.1 register ──────────────────────────────────
+
+export interface ViolationsTable {
+  id: string;
+  /** The register's number, e.g. 2026-007. */
+  number: string;
+  officerId: string;
+  unitId: string | null;
+  /** A21.1 category (domain/violation.ts) */
+  category: string;
+  description: string;
+  occurredAt: number;
+  evidenceText: string | null;
+  /** draft | decided | closed | withdrawn */
+  status: string;
+  /** JSON Sanction[] */
+  sanctions: string | null;
+  decisionText: string | null;
+  suspensionFrom: string | null;
+  suspensionTo: string | null;
+  decidedBy: string | null;
+  decidedByName: string | null;
+  decidedAt: number | null;
+  closedBy: string | null;
+  closedByName: string | null;
+  closedAt: number | null;
+  closeNote: string | null;
+  withdrawnBy: string | null;
+  withdrawnByName: string | null;
+  withdrawnAt: number | null;
+  withdrawReason: string | null;
+  createdBy: string | null;
+  createdByName: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ViolationFindingsTable {
+  violationId: string;
+  findingId: string;
+}
+
+export interface ViolationAuditEventsTable {
+  violationId: string;
+  auditSeq: number;
+  auditId: string;
+}
+
+export interface Schema {
+  violations: ViolationsTable;
+  violationFindings: ViolationFindingsTable;
+  violationAuditEvents: ViolationAuditEventsTable;
+}

@@ -94,4 +94,102 @@ export const errors = {
       },
       { from, to },
     ),
+  // Compliance dashboards and reports (services/compliance-report.service.ts).
+  reportPeriodInvalid: (field: 'from' | 'to', value: string) =>
+    new AppError(
+      'REPORT_PERIOD_INVALID',
+      400,
+      {
+        zh: `统计期间的${field === 'from' ? '起始' : '截止'}日期“${value}”不是有效日期（格式 YYYY-MM-DD）`,
+        en: `The period's ${field === 'from' ? 'first' : 'last'} day "${value}" is not a valid date (YYYY-MM-DD)`,
+      },
+      { field, value },
+    ),
+  reportPeriodReversed: (from: string, to: string) =>
+    new AppError(
+      'REPORT_PERIOD_REVERSED',
+      400,
+      {
+        zh: `统计期间的起始日期（${from}）晚于截止日期（${to}）`,
+        en: `The period starts (${from}) after it ends (${to})`,
+      },
+      { from, to },
+    ),
+  // FORBIDDEN (with a reason) so the refusal is audited like every other one.
+  reportUnitForbidden: (unitId: string) =>
+    new AppError(
+      'FORBIDDEN',
+      403,
+      {
+        zh: '您无权查看该单位的合规统计',
+        en: 'You may not see the compliance numbers of this unit',
+      },
+      { reason: 'unit_not_visible', unitId },
+    ),
+  reportOfficerForbidden: (officerId: string) =>
+    new AppError(
+      'FORBIDDEN',
+      403,
+      {
+        zh: '您只能查看本人的合规统计',
+        en: 'You may see only your own compliance numbers',
+      },
+      { reason: 'officer_not_visible', officerId },
+    ),
+  // Violations (A21.1) and sanctions (A22.1), domain/violation.ts.
+  violationCategoryInvalid: (category: string, allowed: readonly string[]) =>
+    new AppError(
+      'VIOLATION_CATEGORY_INVALID',
+      400,
+      {
+        zh: `“${category}”不是第二十一条规定的违规情形`,
+        en: `"${category}" is not one of the violation categories of A21.1`,
+      },
+      { category, allowed: [...allowed] },
+    ),
+  sanctionInvalid: (sanction: string, allowed: readonly string[]) =>
+    new AppError(
+      'SANCTION_INVALID',
+      400,
+      {
+        zh: `“${sanction}”不是第二十二条规定的责任追究方式`,
+        en: `"${sanction}" is not one of the sanctions of A22.1`,
+      },
+      { sanction, allowed: [...allowed] },
+    ),
+  violationSanctionsRequired: () =>
+    new AppError('VIOLATION_SANCTIONS_REQUIRED', 400, {
+      zh: '处理决定须至少选择一种责任追究方式',
+      en: 'A decision needs at least one sanction',
+    }),
+  suspensionPeriodRequired: () =>
+    new AppError('SUSPENSION_PERIOD_REQUIRED', 400, {
+      zh: '暂停执法资格须写明起止日期',
+      en: 'A suspension needs its first and last day',
+    }),
+  suspensionPeriodInvalid: (from: string, to: string) =>
+    new AppError(
+      'SUSPENSION_PERIOD_INVALID',
+      400,
+      {
+        zh: '暂停执法资格的起止日期须为有效日期（YYYY-MM-DD），且开始不晚于结束',
+        en: 'The suspension period must be valid dates (YYYY-MM-DD), the first not after the last',
+      },
+      { from, to },
+    ),
+  suspensionPeriodUnexpected: () =>
+    new AppError('SUSPENSION_PERIOD_UNEXPECTED', 400, {
+      zh: '只有暂停执法资格需要起止日期',
+      en: 'Only a suspension has a period',
+    }),
+  violationStatusInvalid: (from: string, to: string, zhNames: { from: string; to: string }) =>
+    new AppError(
+      'VIOLATION_STATUS_INVALID',
+      409,
+      {
+        zh: `违规记录不能从“${zhNames.from}”变为“${zhNames.to}”`,
+        en: `A violation record cannot go from ${from} to ${to}`,
+      },
+      { from, to },
+    ),
 };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   can,
   COLLECTION_VISIBILITY,
+  COMPLIANCE_VISIBILITY,
   isRole,
   PERMISSIONS,
   permissionsOf,
@@ -64,6 +65,7 @@ const EXPECTED_TABLE: Record<Role, Permission[]> = {
     'cases.manage',
     'activities.manage',
     'documents.upload',
+    'reports.compliance',
     'recordings.read',
   ],
   leader: [
@@ -85,6 +87,7 @@ const EXPECTED_TABLE: Record<Role, Permission[]> = {
     'exemptions.review',
     'templates.manage',
     'reports.equipment',
+    'reports.compliance',
     'recordings.read',
     'findings.decide',
   ],
@@ -105,6 +108,7 @@ const EXPECTED_TABLE: Record<Role, Permission[]> = {
     'documents.upload',
     'exemptions.request',
     'reports.equipment',
+    'reports.compliance',
     'recordings.read',
     'findings.decide',
   ],
@@ -118,6 +122,7 @@ const EXPECTED_TABLE: Record<Role, Permission[]> = {
     'activities.read',
     'documents.read',
     'audit.read',
+    'reports.compliance',
     'recordings.read',
     'violations.record',
   ],
@@ -172,6 +177,7 @@ const EXPECTED_PERMISSION_KEYS: Permission[] = [
   'exemptions.review',
   'templates.manage',
   'reports.equipment',
+  'reports.compliance',
   'recordings.import',
   'recordings.read',
   'findings.decide',
@@ -279,6 +285,7 @@ describe('roles: the permission table (least privilege)', () => {
       'checkouts.own',
       'exemptions.request',
       'exemptions.review',
+      'reports.compliance',
       'recordings.read',
       'findings.decide',
       'violations.record',
@@ -342,6 +349,7 @@ describe('roles: permissionsOf', () => {
       'cases.read',
       'activities.read',
       'documents.read',
+      'reports.compliance',
       'recordings.read',
       'violations.record',
     ]);
@@ -461,6 +469,20 @@ describe('roles: token scopes', () => {
     ]);
     for (const p of COLLECTION_VISIBILITY.recordings.all) expect(Object.hasOwn(PERMISSIONS, p)).toBe(true);
     for (const p of COLLECTION_VISIBILITY.imports.all) expect(Object.hasOwn(PERMISSIONS, p)).toBe(true);
+  });
+
+  it('compliance numbers beyond one’s own activities: supervisors and the legal office all units, leaders and department heads their own', () => {
+    expect(ROLES.filter((r) => can([r], 'reports.compliance'))).toEqual([
+      'legal_office',
+      'leader',
+      'department_head',
+      'supervisor',
+    ]);
+    expect([...COMPLIANCE_VISIBILITY.all]).toEqual(['supervisor', 'legal_office']);
+    expect([...COMPLIANCE_VISIBILITY.units]).toEqual(['leader', 'department_head']);
+    // every role with a wider view holds the permission that grants it
+    for (const r of [...COMPLIANCE_VISIBILITY.all, ...COMPLIANCE_VISIBILITY.units])
+      expect(can([r], COMPLIANCE_VISIBILITY.permission), r).toBe(true);
   });
 
   it('an api token has its owner’s permissions', () => {

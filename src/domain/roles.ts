@@ -56,6 +56,10 @@ export const PERMISSIONS = {
   'exemptions.review': { zh: '审核不予记录说明', en: 'Review exemption records' },
   'templates.manage': { zh: '修改告知用语模板', en: 'Edit notification templates' },
   'reports.equipment': { zh: '查看年度装备报表', en: 'View the yearly equipment report' },
+  'reports.compliance': {
+    zh: '查看本单位（或全部）的合规统计与报表',
+    en: 'View compliance dashboards and reports of one’s units (or all)',
+  },
   'recordings.import': { zh: '采集导入音像记录', en: 'Import recordings from devices' },
   'recordings.read': {
     zh: '查看全部音像记录的信息（不含内容）',
@@ -109,6 +113,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'cases.manage',
     'activities.manage',
     'documents.upload',
+    'reports.compliance',
     'recordings.read',
   ],
   leader: [
@@ -117,11 +122,19 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'exemptions.review',
     'templates.manage',
     'reports.equipment',
+    'reports.compliance',
     'recordings.read',
     'findings.decide',
   ],
-  department_head: [...EVERYONE, ...FIELD_WORK, 'reports.equipment', 'recordings.read', 'findings.decide'],
-  supervisor: [...EVERYONE, 'audit.read', 'recordings.read', 'violations.record'],
+  department_head: [
+    ...EVERYONE,
+    ...FIELD_WORK,
+    'reports.equipment',
+    'reports.compliance',
+    'recordings.read',
+    'findings.decide',
+  ],
+  supervisor: [...EVERYONE, 'audit.read', 'reports.compliance', 'recordings.read', 'violations.record'],
   admin: [
     ...EVERYONE,
     'units.manage',
@@ -160,6 +173,18 @@ export const COLLECTION_VISIBILITY = {
   recordings: { all: readonly Permission[]; own: string };
   imports: { all: readonly Permission[]; own: Permission };
 };
+
+/**
+ * Whose compliance numbers (dashboards, reports) one sees. With 'reports.compliance': the
+ * roles in `all` see every unit (the supervisors and the brigade's legal office), those in
+ * `units` their own unit and its sub-units (plus the activities they were on themselves).
+ * Everyone else, and anyone without that permission, sees only the activities they were on.
+ */
+export const COMPLIANCE_VISIBILITY = {
+  permission: 'reports.compliance',
+  all: ['supervisor', 'legal_office'],
+  units: ['leader', 'department_head'],
+} as const satisfies { permission: Permission; all: readonly Role[]; units: readonly Role[] };
 
 /** API token scopes: a station token may only upload and report health. */
 export const TOKEN_SCOPES = ['station', 'api'] as const;

@@ -38,7 +38,9 @@ import jobRoutes from './routes/jobs.js';
 import uploadRoutes, { uploadMaxBytes } from './routes/uploads.js';
 import recordingRoutes from './routes/recordings.js';
 import importRoutes from './routes/imports.js';
+import violationRoutes from './routes/violations.js';
 import complianceRoutes from './routes/compliance.js';
+import dashboardRoutes from './routes/dashboard.js';
 
 export interface AppOptions {
   logger?: boolean;
@@ -146,6 +148,8 @@ export async function buildApp(zhilu: Zhilu, options: AppOptions = {}): Promise<
       await api.register(recordingRoutes, { services });
       await api.register(importRoutes, { services });
       await api.register(complianceRoutes, { services });
+      await api.register(violationRoutes, { services });
+      await api.register(dashboardRoutes, { services });
       // routes:register — registry routes are added above this line
     },
     { prefix: '/api/v1' },

@@ -267,13 +267,13 @@ export async function renderEquipmentPdf(r: EquipmentReport, font?: PdfFont): Pr
 const CNY_FORMAT = '"¥"#,##0.00';
 const yuan = (cents: number | null) => (cents === null ? null : cents / 100);
 
-interface SheetColumn {
+export interface SheetColumn {
   header: string;
   width: number;
   money?: boolean;
 }
 
-function addSheet(
+export function addSheet(
   wb: ExcelJS.Workbook,
   name: string,
   columns: SheetColumn[],

@@ -1,7 +1,8 @@
 // Chinese PDF documents with pdfkit: a title block, headings, paragraphs, key–value
 // blocks and ruled tables that break across pages with their header repeated, and a
 // footer on every page with the page number and the generation time (Asia/Shanghai).
-// The equipment report uses it; the compliance reports and explanatory notes reuse it.
+// Also horizontal bar charts drawn with pdfkit primitives. The equipment report uses it;
+// the compliance reports and explanatory notes reuse it.
 import fs from 'node:fs';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
@@ -106,6 +107,33 @@ export interface PdfTableSpec {
   footer?: string[];
   /** Shown instead of an empty table. */
   emptyText?: string;
+}
+
+export interface PdfBarChartSpec {
+  title?: string;
+  /** One bar per category, top to bottom. */
+  categories: string[];
+  /** Stacked left to right; each has one value per category. */
+  series: { name: string; color: string; values: number[] }[];
+  /** Whether to show the series names (default: when there is more than one series). */
+  legend?: boolean;
+  /** The end of the scale (e.g. 1 for shares); default: a round number above the largest bar. */
+  max?: number;
+  valueLabel?: (total: number, index: number) => string;
+  axisLabel?: (value: number) => string;
+  /** Shown instead of a chart with nothing to draw. */
+  emptyText?: string;
+}
+
+/** A round scale end at or above `v` whose quarters are round too (4, 8, 20, 40, 100, …). */
+export function niceMax(v: number): number {
+  if (!(v > 0)) return 1;
+  const quarter = v / 4;
+  const p = 10 ** Math.floor(Math.log10(quarter));
+  // 2.5 only where a quarter of it is still a whole number (25, 250, …)
+  const steps = p >= 10 ? [1, 2, 2.5, 5, 10] : [1, 2, 5, 10];
+  const step = steps.map((m) => m * p).find((s) => s >= quarter)!;
+  return Math.max(step * 4, 4);
 }
 
 export interface PdfDocumentOptions {
@@ -321,6 +349,101 @@ export class PdfReport {
     if (spec.footer) drawRow(spec.footer, 'footer');
     d.font('body').fontSize(SIZES.body);
     d.moveDown(0.6);
+    return this;
+  }
+
+  /**
+   * A horizontal bar chart drawn with pdfkit's own primitives (no browser): one bar per
+   * category, the series stacked left to right, the total (or `valueLabel`) at its end,
+   * gridlines at quarters of the scale. Long labels are cut to fit.
+   */
+  barChart(spec: PdfBarChartSpec): this {
+    const d = this.doc;
+    const count = spec.categories.length;
+    const totals = spec.categories.map((_, i) =>
+      spec.series.reduce((s, se) => s + Math.max(0, se.values[i] ?? 0), 0),
+    );
+    if (count === 0 || totals.every((t) => t === 0))
+      return this.paragraph(spec.emptyText ?? '（无数据）', { muted: true });
+    const legend = spec.legend ?? spec.series.length > 1;
+    const rowH = 16;
+    const barH = 10;
+    const legendH = legend ? 16 : 0;
+    const titleH = spec.title ? 18 : 0;
+    const axisH = 16;
+    this.ensureSpace(titleH + legendH + count * rowH + axisH + 8);
+    if (spec.title) {
+      this.boldFont().fontSize(SIZES.body).fillColor(COLORS.text);
+      d.text(spec.title, this.left, d.y, { width: this.width, lineBreak: false });
+      d.y += titleH - 4;
+    }
+    let y = d.y;
+    d.font('body').fontSize(SIZES.footer);
+    if (legend) {
+      let x = this.left;
+      for (const se of spec.series) {
+        d.rect(x, y + 2, 8, 8)
+          .fillColor(se.color)
+          .fill();
+        d.fillColor(COLORS.text).text(se.name, x + 11, y + 1, { lineBreak: false });
+        x += 11 + d.widthOfString(se.name) + 14;
+      }
+      y += legendH;
+    }
+    const labelW = this.width * 0.28;
+    const valueW = 56;
+    const x0 = this.left + labelW + 6;
+    const barW = this.width - labelW - 6 - valueW;
+    const max = spec.max ?? niceMax(Math.max(...totals));
+    const fit = (text: string, width: number) => {
+      if (d.widthOfString(text) <= width) return text;
+      let t = text;
+      while (t.length > 1 && d.widthOfString(`${t}…`) > width) t = t.slice(0, -1);
+      return `${t}…`;
+    };
+    for (const f of [0.25, 0.5, 0.75, 1]) {
+      const x = x0 + barW * f;
+      d.moveTo(x, y)
+        .lineTo(x, y + count * rowH)
+        .lineWidth(0.3)
+        .strokeColor('#d9d9d9')
+        .stroke();
+    }
+    spec.categories.forEach((label, i) => {
+      const ry = y + i * rowH;
+      d.font('body').fontSize(SIZES.footer).fillColor(COLORS.text);
+      d.text(fit(label, labelW), this.left, ry + 3, { width: labelW, align: 'right', lineBreak: false });
+      let x = x0;
+      for (const se of spec.series) {
+        const w = (barW * Math.max(0, se.values[i] ?? 0)) / max;
+        if (w > 0)
+          d.rect(x, ry + (rowH - barH) / 2, Math.min(w, x0 + barW - x), barH)
+            .fillColor(se.color)
+            .fill();
+        x += w;
+      }
+      const value = spec.valueLabel ? spec.valueLabel(totals[i]!, i) : String(totals[i]);
+      d.fillColor(COLORS.text).text(value, Math.min(x, x0 + barW) + 3, ry + 3, {
+        width: valueW,
+        lineBreak: false,
+      });
+    });
+    const ay = y + count * rowH;
+    d.moveTo(x0, ay)
+      .lineTo(x0 + barW, ay)
+      .lineWidth(0.5)
+      .strokeColor(COLORS.rule)
+      .stroke();
+    d.moveTo(x0, y).lineTo(x0, ay).lineWidth(0.5).strokeColor(COLORS.rule).stroke();
+    d.fontSize(7).fillColor(COLORS.muted);
+    for (const f of [0, 0.25, 0.5, 0.75, 1]) {
+      const v = max * f;
+      const text = spec.axisLabel ? spec.axisLabel(v) : Number.isInteger(v) ? String(v) : v.toFixed(1);
+      d.text(text, x0 + barW * f - 20, ay + 3, { width: 40, align: 'center', lineBreak: false });
+    }
+    d.x = this.left;
+    d.y = ay + axisH + 8;
+    d.font('body').fontSize(SIZES.body).fillColor(COLORS.text);
     return this;
   }
 

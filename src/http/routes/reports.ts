@@ -5,9 +5,15 @@ import {
   renderEquipmentPdf,
   renderEquipmentXlsx,
 } from '../../reports/equipment-report.js';
+import {
+  complianceReportFileName,
+  renderCompliancePdf,
+  renderComplianceXlsx,
+} from '../../reports/compliance-report.js';
 import type { Services } from '../../zhilu.js';
 import { requireAuth } from '../auth.js';
 import { strictObject } from '../schemas.js';
+import { ComplianceQuerySchema } from './dashboard.js';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -58,6 +64,44 @@ const reportRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (a
       return reply
         .header('content-type', format === 'pdf' ? 'application/pdf' : XLSX_TYPE)
         .header('content-disposition', contentDisposition(`${base}.${format}`, `${ascii}.${format}`))
+        .header('cache-control', 'no-store')
+        .send(body);
+    },
+  );
+
+  app.get(
+    '/reports/compliance',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: '合规报表（月度、年度或任意期间）/ Compliance report (monthly, yearly or any period)',
+        querystring: strictObject({
+          from: ComplianceQuerySchema.from,
+          to: ComplianceQuerySchema.to,
+          unit: ComplianceQuerySchema.unit,
+          format: Type.Optional(Type.Enum(['json', 'pdf', 'xlsx'], { default: 'json' })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const actor = requireAuth(request).actor;
+      const { from, to, unit } = request.query;
+      const format = request.query.format ?? 'json';
+      const report = await services.complianceReport.build(actor, { from, to, unitId: unit ?? null });
+      if (format === 'json') {
+        await services.complianceReport.recordExport(actor, report, format);
+        return reply.header('cache-control', 'no-store').send(report);
+      }
+      // Rendered before anything is sent, so a missing font is a clean error answer.
+      const body = format === 'pdf' ? await renderCompliancePdf(report) : await renderComplianceXlsx(report);
+      await services.complianceReport.recordExport(actor, report, format);
+      const ascii = `compliance-report-${from}-${to}${report.unit ? `-${report.unit.id}` : ''}`;
+      return reply
+        .header('content-type', format === 'pdf' ? 'application/pdf' : XLSX_TYPE)
+        .header(
+          'content-disposition',
+          contentDisposition(`${complianceReportFileName(report)}.${format}`, `${ascii}.${format}`),
+        )
         .header('cache-control', 'no-store')
         .send(body);
     },
