@@ -4,6 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type ConfigFlags } from '../config.js';
 import { VERSION } from '../version.js';
+import { registerDemoCommand } from './demo-command.js';
 import { registerDeviceCommands } from './device-commands.js';
 import { registerComplianceReportCommand } from './compliance-report-command.js';
 import { registerImportCommand } from './import-command.js';
@@ -248,6 +249,7 @@ export function buildProgram(): Command {
   registerSimulateCommand(program);
   registerStationCommand(program);
   registerWorkerCommand(program, cliDeps);
+  registerDemoCommand(program);
 
   return program;
 }

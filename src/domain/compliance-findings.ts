@@ -171,7 +171,7 @@ export const FINDING_CODES = {
     articles: ['A21.1(2)'],
     severity: 'warning',
     cure: 'explanation',
-    zh: '使用人与领用人不符',
+    zh: '非保管使用人使用设备',
     en: 'Used by someone other than its holder',
   },
   FIXITY_FAILED: {

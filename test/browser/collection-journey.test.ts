@@ -21,6 +21,7 @@ import {
   startServer,
   stopServer,
   type Server,
+  chooseOption,
 } from './harness.js';
 
 const PASSWORD = 'Collection#Test-2025';
@@ -263,7 +264,7 @@ suite('collection journey in the browser', () => {
     await files
       .locator('.ant-table-row')
       .filter({ hasText: edited.path })
-      .getByText('疑似剪辑或转码')
+      .getByText('文件疑似经过剪辑')
       .waitFor();
     await files.locator('.ant-table-row').filter({ hasText: edited.path }).getByText('已导入').waitFor();
     await page.getByTestId('import-findings').getByText('文件编号缺失').waitFor();
@@ -273,7 +274,7 @@ suite('collection journey in the browser', () => {
     await page.getByRole('menuitem', { name: '音像记录' }).click();
     await page.locator('.ant-table-row').first().waitFor();
     await page.getByLabel('核查发现').click();
-    await page.locator('.ant-select-dropdown:visible').getByText('疑似剪辑或转码', { exact: true }).click();
+    await chooseOption(page, '文件疑似经过剪辑', true);
     await expect.poll(() => new URL(page.url()).searchParams.get('finding')).toBe('EDITED');
     await expect.poll(() => page.locator('.ant-table-row').count()).toBe(1);
     const thumb = page.locator('.ant-table-row img.zl-thumb');
@@ -297,7 +298,7 @@ suite('collection journey in the browser', () => {
     const sha = await custodianApi<{ sha256: string }>('GET', `/recordings/${edited.recordingId}`);
     await page.getByTestId('recording-sha256').getByText(sha.sha256).waitFor();
     const findings = page.getByTestId('recording-findings');
-    await findings.getByText('疑似剪辑或转码').waitFor();
+    await findings.getByText('文件疑似经过剪辑').waitFor();
     await findings.getByText('A11.4').first().waitFor();
     await findings.getByText('未关联执法活动').waitFor();
     await page.getByText('此处不提供播放').waitFor();
@@ -313,7 +314,7 @@ suite('collection journey in the browser', () => {
     const dlg = page.getByRole('dialog');
     // Without a reason: refused in the form.
     await dlg.getByLabel('执法活动').click();
-    await page.locator('.ant-select-dropdown:visible').getByText('黄河路例行检查', { exact: false }).click();
+    await chooseOption(page, '黄河路例行检查');
     await dlg.getByRole('button', { name: /确\s*定/ }).click();
     await dlg.getByText('请填写此项').waitFor();
     await dlg.getByLabel('理由').fill('结束后在现场补拍，记录仪仍属本次检查');

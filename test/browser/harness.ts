@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CHROMIUM = '/usr/bin/chromium';
@@ -118,4 +120,29 @@ export function creditCode(base17: string): string {
   const weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
   const sum = [...base17].reduce((s, c, i) => s + alphabet.indexOf(c) * weights[i]!, 0);
   return base17 + alphabet[(31 - (sum % 31)) % 31];
+}
+
+/**
+ * Picks an option in the open antd Select dropdown once it has finished sliding in; a click
+ * mid-animation can still be lost on a loaded machine, so it clicks again until the option is
+ * chosen (a single select closes, a multiple one marks the option selected).
+ */
+export async function chooseOption(page: Page, option: string | RegExp, exact = false): Promise<void> {
+  const dropdown = page.locator('.ant-select-dropdown:visible').first();
+  const item = dropdown.getByText(option, { exact }).first();
+  await item.waitFor();
+  await expect
+    .poll(async () => (await dropdown.getAttribute('class')) ?? '')
+    .not.toMatch(/-(appear|enter)\b/);
+  const chosen = async () =>
+    !(await dropdown.isVisible()) ||
+    (await dropdown.locator('.ant-select-item-option-selected').filter({ hasText: option }).count()) > 0;
+  for (let attempt = 0; attempt < 3 && !(await chosen()); attempt++) {
+    await item.click();
+    await expect
+      .poll(chosen, { timeout: 2000 })
+      .toBe(true)
+      .catch(() => undefined);
+  }
+  expect(await chosen()).toBe(true);
 }

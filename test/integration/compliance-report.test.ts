@@ -819,7 +819,7 @@ describe.each(databaseKinds())('compliance dashboards and reports on %s', (kind)
       '王五、赵六',
       '不合规',
     ]);
-    expect(String(follow[3]![8])).toContain('使用人与领用人不符（A21.1(2)；未说明）');
+    expect(String(follow[3]![8])).toContain('非保管使用人使用设备（A21.1(2)；未说明）');
 
     const officer = await sessionOf('wang');
     expect((await officer.get(`/api/v1/reports/compliance?${JULY}`)).json().totals.activities).toBe(2);

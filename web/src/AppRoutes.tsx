@@ -41,6 +41,8 @@ const RecordingDetailPage = lazy(() => import('./pages/RecordingDetailPage'));
 const ImportsPage = lazy(() => import('./pages/ImportsPage'));
 const ImportDetailPage = lazy(() => import('./pages/ImportDetailPage'));
 const StationsPage = lazy(() => import('./pages/StationsPage'));
+const ViolationsPage = lazy(() => import('./pages/ViolationsPage'));
+const ComplianceDashboardPage = lazy(() => import('./pages/ComplianceDashboardPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 
 /** Pages of the app behind a permission (or any of a list): path → page. */
@@ -75,6 +77,10 @@ const GUARDED: { path: string; permission: string | readonly string[]; page: Rea
   { path: 'imports', permission: IMPORTS_PAGE, page: <ImportsPage /> },
   { path: 'imports/:id', permission: IMPORTS_PAGE, page: <ImportDetailPage /> },
   { path: 'stations', permission: PERM.devicesRead, page: <StationsPage /> },
+  // everyone sees the register as far as it concerns them (own, units led, or all)
+  { path: 'violations', permission: PERM.activitiesRead, page: <ViolationsPage /> },
+  // scoped by the server: one's own numbers, one's units', or all
+  { path: 'compliance', permission: PERM.activitiesRead, page: <ComplianceDashboardPage /> },
 ];
 
 /** Where the API client sends the user on 401 and on a forced password change. */

@@ -11,12 +11,14 @@ import {
   PlaySquareOutlined,
   FileProtectOutlined,
   FolderOpenOutlined,
+  FundOutlined,
   IdcardOutlined,
   ScheduleOutlined,
   SolutionOutlined,
   SoundOutlined,
   ToolOutlined,
   VideoCameraOutlined,
+  WarningOutlined,
   HomeOutlined,
   KeyOutlined,
   LogoutOutlined,
@@ -37,6 +39,7 @@ import { useLogout } from '../lib/useLogout';
 import { useMe } from '../lib/useMe';
 import { FullPageSpin } from './FullPageSpin';
 import { LanguageSwitch } from './LanguageSwitch';
+import { NotificationBell } from './NotificationBell';
 import { RoleTags } from './RoleTags';
 
 type MenuItem = Required<MenuProps>['items'][number];
@@ -81,6 +84,11 @@ function useMenuItems(me: Me | undefined): MenuItem[] {
       icon: <FileProtectOutlined />,
       label: t('menu.exemptionReview'),
     });
+  if (can(me, PERM.activitiesRead))
+    business.push({ key: '/violations', icon: <WarningOutlined />, label: t('menu.violations') });
+  // everyone sees the numbers they answer for: their own, their units', or all
+  if (can(me, PERM.activitiesRead))
+    business.push({ key: '/compliance', icon: <FundOutlined />, label: t('menu.complianceDashboard') });
 
   const collection: MenuItem[] = [];
   const canAny = (list: readonly string[]) => list.some((p) => can(me, p));
@@ -234,6 +242,7 @@ export function AppLayout() {
                 <RoleTags roles={me.roles} />
               </span>
             )}
+            {me && <NotificationBell />}
             <LanguageSwitch />
             <Tooltip title={t('header.logout')}>
               <Button icon={<LogoutOutlined />} onClick={() => void logout()} aria-label={t('header.logout')}>

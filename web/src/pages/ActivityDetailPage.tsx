@@ -36,6 +36,7 @@ import {
 import { PERM, type Activity } from '../api/types';
 import { ActivityExemption } from '../components/ActivityExemption';
 import { ActivityNotification } from '../components/ActivityNotification';
+import { ComplianceCard } from '../components/ComplianceCard';
 import { DateTimeInput } from '../components/DateTimeInput';
 import { useDeviceTypes } from '../components/DeviceFormModal';
 import { DocumentsCard } from '../components/DocumentsCard';
@@ -387,6 +388,9 @@ export default function ActivityDetailPage() {
               }}
             />
           </Flex>
+        </Col>
+        <Col span={24}>
+          <ComplianceCard activity={a} />
         </Col>
       </Row>
     </>

@@ -27,6 +27,7 @@ import {
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
+import { compliance as complianceApi } from '../api/compliance';
 import { documents as documentsApi, subjects as subjectsApi } from '../api/registry';
 import {
   ACTIVITY_STATUSES,
@@ -43,6 +44,7 @@ import { DocumentsCard } from '../components/DocumentsCard';
 import { PageHeader } from '../components/PageHeader';
 import { ActivityStatusTag, CaseStatusTag, ExemptionStatusTag } from '../components/RegistryTags';
 import { SubjectFormModal } from '../components/SubjectFormModal';
+import { VerdictTag } from '../components/VerdictTag';
 import { useLabels } from '../lib/labels';
 import { can } from '../lib/permissions';
 import { formatDay } from '../lib/format';
@@ -56,6 +58,16 @@ const KIND_STYLE: Record<string, { color: string; icon: React.ReactNode }> = {
   exemption: { color: 'orange', icon: <FileProtectOutlined /> },
   recording: { color: 'green', icon: <VideoCameraOutlined /> },
 };
+
+/** The activity's verdict (合规 / 待说明 / 不合规), from the same query as its detail page. */
+function ActivityVerdict({ id }: { id: string }) {
+  const q = useQuery({
+    queryKey: ['compliance', id],
+    queryFn: () => complianceApi.forActivity(id),
+    staleTime: 60_000,
+  });
+  return q.data ? <VerdictTag verdict={q.data.verdict} /> : null;
+}
 
 const isOneOf = <T extends string>(list: readonly T[], v: unknown): v is T =>
   typeof v === 'string' && (list as readonly string[]).includes(v);
@@ -82,6 +94,7 @@ function EntryTags({ e }: { e: DossierEntry }) {
     return (
       <>
         <ActivityStatusTag status={status} />
+        {status !== 'cancelled' && <ActivityVerdict id={e.id} />}
         {isOneOf<ExemptionStatus>(EXEMPTION_STATUSES, e.detail.exemptionStatus) && (
           <ExemptionStatusTag status={e.detail.exemptionStatus} />
         )}

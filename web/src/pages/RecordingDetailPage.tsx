@@ -15,7 +15,7 @@ import {
   Timeline,
   Typography,
 } from 'antd';
-import { DisconnectOutlined, LinkOutlined, StarFilled } from '@ant-design/icons';
+import { DisconnectOutlined, FlagOutlined, LinkOutlined, StarFilled } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
@@ -32,6 +32,7 @@ import {
   useJobKindName,
 } from '../components/CollectionTags';
 import { LinkRecordingModal } from '../components/LinkRecordingModal';
+import { MarkRecordingModal } from '../components/MarkRecordingModal';
 import { PageHeader } from '../components/PageHeader';
 import { formatBytes, formatDuration } from '../lib/collection';
 import { formatOffset, formatTolerance } from '../lib/format';
@@ -245,6 +246,7 @@ export default function RecordingDetailPage() {
   const labels = useLabels();
   const { data: me } = useMe();
   const [linking, setLinking] = useState<'link' | 'unlink' | null>(null);
+  const [marking, setMarking] = useState(false);
   const q = useQuery({ queryKey: ['recordings', 'detail', id], queryFn: () => recordingsApi.get(id) });
   if (q.isPending) return <Skeleton active />;
   if (q.isError)
@@ -286,18 +288,25 @@ export default function RecordingDetailPage() {
           </Space>
         }
         extra={
-          r.mayLink && (
-            <>
-              <Button icon={<LinkOutlined />} onClick={() => setLinking('link')} data-testid="link-open">
-                {r.activityId ? t('recording.changeLink') : t('recording.link')}
+          <>
+            {(r.kind === 'video' || r.kind === 'audio') && can(me, PERM.activitiesManage) && (
+              <Button icon={<FlagOutlined />} onClick={() => setMarking(true)} data-testid="mark-open">
+                {t('marker.open')}
               </Button>
-              {r.activityId && (
-                <Button icon={<DisconnectOutlined />} danger onClick={() => setLinking('unlink')}>
-                  {t('recording.unlink')}
+            )}
+            {r.mayLink && (
+              <>
+                <Button icon={<LinkOutlined />} onClick={() => setLinking('link')} data-testid="link-open">
+                  {r.activityId ? t('recording.changeLink') : t('recording.link')}
                 </Button>
-              )}
-            </>
-          )
+                {r.activityId && (
+                  <Button icon={<DisconnectOutlined />} danger onClick={() => setLinking('unlink')}>
+                    {t('recording.unlink')}
+                  </Button>
+                )}
+              </>
+            )}
+          </>
         }
       />
       <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
@@ -466,6 +475,7 @@ export default function RecordingDetailPage() {
           </Space>
         </Col>
       </Row>
+      {marking && <MarkRecordingModal recording={r} onClose={() => setMarking(false)} />}
       {linking && (
         <LinkRecordingModal
           recording={r}
