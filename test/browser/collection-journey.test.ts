@@ -274,7 +274,7 @@ suite('collection journey in the browser', () => {
     await page.getByRole('menuitem', { name: '音像记录' }).click();
     await page.locator('.ant-table-row').first().waitFor();
     await page.getByLabel('核查发现').click();
-    await chooseOption(page, '文件疑似经过剪辑', true);
+    await chooseOption(page, page.getByLabel('核查发现'), '文件疑似经过剪辑', true);
     await expect.poll(() => new URL(page.url()).searchParams.get('finding')).toBe('EDITED');
     await expect.poll(() => page.locator('.ant-table-row').count()).toBe(1);
     const thumb = page.locator('.ant-table-row img.zl-thumb');
@@ -314,7 +314,7 @@ suite('collection journey in the browser', () => {
     const dlg = page.getByRole('dialog');
     // Without a reason: refused in the form.
     await dlg.getByLabel('执法活动').click();
-    await chooseOption(page, '黄河路例行检查');
+    await chooseOption(page, dlg.getByLabel('执法活动'), '黄河路例行检查');
     await dlg.getByRole('button', { name: /确\s*定/ }).click();
     await dlg.getByText('请填写此项').waitFor();
     await dlg.getByLabel('理由').fill('结束后在现场补拍，记录仪仍属本次检查');

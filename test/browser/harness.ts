@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -123,24 +123,33 @@ export function creditCode(base17: string): string {
 }
 
 /**
- * Picks an option in the open antd Select dropdown once it has finished sliding in; a click
- * mid-animation can still be lost on a loaded machine, so it clicks again until the option is
- * chosen (a single select closes, a multiple one marks the option selected).
+ * Picks an option in the open dropdown of the antd Select whose input is `field`, once the
+ * dropdown has finished sliding in; a click mid-animation can still be lost on a loaded
+ * machine, so it clicks again until the select shows the option as its value (or tag).
  */
-export async function chooseOption(page: Page, option: string | RegExp, exact = false): Promise<void> {
+export async function chooseOption(
+  page: Page,
+  field: Locator,
+  option: string | RegExp,
+  exact = false,
+): Promise<void> {
   const dropdown = page.locator('.ant-select-dropdown:visible').first();
   const item = dropdown.getByText(option, { exact }).first();
   await item.waitFor();
   await expect
     .poll(async () => (await dropdown.getAttribute('class')) ?? '')
     .not.toMatch(/-(appear|enter)\b/);
-  const chosen = async () =>
-    !(await dropdown.isVisible()) ||
-    (await dropdown.locator('.ant-select-item-option-selected').filter({ hasText: option }).count()) > 0;
+  const root = field.locator(
+    'xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]',
+  );
+  const chosen = async () => {
+    const shown = await root.innerText();
+    return typeof option === 'string' ? shown.includes(option) : option.test(shown);
+  };
   for (let attempt = 0; attempt < 3 && !(await chosen()); attempt++) {
-    await item.click();
+    if (await item.isVisible()) await item.click();
     await expect
-      .poll(chosen, { timeout: 2000 })
+      .poll(chosen, { timeout: 3000 })
       .toBe(true)
       .catch(() => undefined);
   }

@@ -22,6 +22,7 @@ import {
   startServer,
   stopServer,
   type Server,
+  chooseOption,
 } from './harness.js';
 
 const PASSWORD = 'Registry#Test-2025';
@@ -180,26 +181,7 @@ suite('registry journey in the browser', () => {
   async function pick(field: ReturnType<Page['getByLabel']>, search: string, option: string | RegExp) {
     await field.click();
     await field.pressSequentially(search);
-    // Click once the dropdown has finished sliding in; a click mid-animation can still be
-    // lost on a loaded machine, so click again until the option is chosen (a single select
-    // closes, a multiple one marks the option selected).
-    const dropdown = page.locator('.ant-select-dropdown:visible').first();
-    const item = dropdown.getByText(option).first();
-    await item.waitFor();
-    await expect
-      .poll(async () => (await dropdown.getAttribute('class')) ?? '')
-      .not.toMatch(/-(appear|enter)\b/);
-    const chosen = async () =>
-      !(await dropdown.isVisible()) ||
-      (await dropdown.locator('.ant-select-item-option-selected').filter({ hasText: option }).count()) > 0;
-    for (let attempt = 0; attempt < 3 && !(await chosen()); attempt++) {
-      await item.click();
-      await expect
-        .poll(chosen, { timeout: 2000 })
-        .toBe(true)
-        .catch(() => undefined);
-    }
-    expect(await chosen()).toBe(true);
+    await chooseOption(page, field, option);
   }
 
   /** The open dialog, once its zoom-in has finished (a click mid-animation can be lost). */
