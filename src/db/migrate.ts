@@ -12,6 +12,7 @@ import * as m0006 from './migrations/0006-recordings-read.js';
 import * as m0007 from './migrations/0007-link-source.js';
 import * as m0008 from './migrations/0008-compliance.js';
 import * as m0009 from './migrations/0009-violations.js';
+import * as m0010 from './migrations/0010-compliance-indexes.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': m0001,
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-link-source': m0007,
   '0008-compliance': m0008,
   '0009-violations': m0009,
+  '0010-compliance-indexes': m0010,
 };
 
 export const MIGRATION_NAMES = Object.keys(MIGRATIONS);
