@@ -5,7 +5,7 @@
 import { uuidv7 } from 'uuidv7';
 import type { Tx } from '../db/database.js';
 import { errors } from '../domain/errors.js';
-import { FINDING_CODES, isFindingCode } from '../domain/compliance-findings.js';
+import { CARRIED_CODES, FINDING_CODES, isFindingCode } from '../domain/compliance-findings.js';
 import { hasPermission, type Actor, type ServiceContext } from './context.js';
 
 /** How long an officer has to explain a finding, and a leader to decide on an explanation. */
@@ -148,6 +148,23 @@ export class NotificationsService {
       .orderBy('findings.createdAt')
       .limit(200)
       .execute();
+    // Import-time findings on the recordings of those activities (EDITED, HOLDER_MISMATCH …):
+    // they weigh on the verdict too, and carry the recording, not the activity.
+    const onRecordings = await db
+      .selectFrom('findings')
+      .innerJoin('recordings', 'recordings.id', 'findings.subjectId')
+      .innerJoin('activityOfficers', 'activityOfficers.activityId', 'recordings.activityId')
+      .select([...columns.filter((c) => c !== 'findings.activityId'), 'recordings.activityId as activityId'])
+      .where('findings.subjectType', '=', 'recording')
+      .where('findings.activityId', 'is', null)
+      .where('findings.code', 'in', [...CARRIED_CODES])
+      .where('activityOfficers.userId', '=', actor.userId)
+      .where('findings.status', '=', 'open')
+      .where('findings.withdrawnAt', 'is', null)
+      .orderBy('findings.createdAt')
+      .limit(200)
+      .execute();
+    mine.push(...onRecordings);
     const awaiting = mine.map((f) =>
       present({ ...f, createdAt: Number(f.createdAt), updatedAt: Number(f.updatedAt) }, 'explain'),
     );
@@ -173,6 +190,34 @@ export class NotificationsService {
         .orderBy('findings.updatedAt')
         .limit(200)
         .execute();
+      const explainedOnRecordings = await db
+        .selectFrom('findings')
+        .innerJoin('recordings', 'recordings.id', 'findings.subjectId')
+        .select([
+          ...columns.filter((c) => c !== 'findings.activityId'),
+          'recordings.activityId as activityId',
+        ])
+        .where('findings.subjectType', '=', 'recording')
+        .where('findings.activityId', 'is', null)
+        .where('findings.code', 'in', [...CARRIED_CODES])
+        .where('findings.status', '=', 'explained')
+        .where('findings.withdrawnAt', 'is', null)
+        .where('recordings.activityId', 'is not', null)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('activityOfficers')
+                .select('activityOfficers.userId')
+                .whereRef('activityOfficers.activityId', '=', 'recordings.activityId')
+                .where('activityOfficers.userId', '=', actor.userId!),
+            ),
+          ),
+        )
+        .orderBy('findings.updatedAt')
+        .limit(200)
+        .execute();
+      explained.push(...explainedOnRecordings);
       awaiting.push(
         ...explained.map((f) =>
           present({ ...f, createdAt: Number(f.createdAt), updatedAt: Number(f.updatedAt) }, 'decide'),

@@ -27,6 +27,7 @@ const operator = cliActor(Object.keys(PERMISSIONS) as Permission[]);
 const simRoot = tempDir('zhilu-compliance-sims-');
 const zhangCard = path.join(simRoot, 'cam1');
 const liCard = path.join(simRoot, 'cam2');
+const editedCard = path.join(simRoot, 'cam4');
 beforeAll(async () => {
   await Promise.all([
     simulateDevice({
@@ -49,6 +50,15 @@ beforeAll(async () => {
       gaps: [{ atMinute: 5, seconds: 60 }],
     }),
   ]);
+  await simulateDevice({
+    dir: editedCard,
+    serial: 'CAM004',
+    officer: '000001',
+    start: '2026-08-04T08:00:00+08:00',
+    minutes: 3,
+    splitMinutes: 1,
+    editSeq: [2],
+  });
   // One file of Zhang's camera hours later, outside any activity.
   const later = path.join(simRoot, 'later');
   await simulateDevice({
@@ -372,6 +382,76 @@ describe.each(databaseKinds())('compliance on %s', (kind) => {
     expect(JSON.stringify((await view()).findings)).toBe(before);
     expect((await svc().audit.verify()).ok).toBe(true);
   }, 240_000);
+
+  it('the bell lists import-time findings on an activity’s recordings: to explain, then to decide', async () => {
+    const zhang = await person('zhang.san', '000001', ['officer']);
+    const li = await person('li.si', '000002', ['officer']);
+    const head = await person('qian.qi', '000200', ['department_head']);
+    const cam = await svc().devices.create(operator, {
+      serial: 'CAM004',
+      typeId: 'body_camera',
+      holderId: zhang.id,
+    });
+    const subjectId = uuidv7();
+    await db()
+      .insertInto('enforcementSubjects')
+      .values({
+        id: subjectId,
+        type: 'farm',
+        name: '某养殖场',
+        creditCode: null,
+        idNumber: null,
+        legalRepresentative: null,
+        address: '漯河市',
+        contact: null,
+        latitude: null,
+        longitude: null,
+        unitId: null,
+        createdBy: null,
+        createdAt: t.clock.now(),
+        updatedAt: t.clock.now(),
+      })
+      .execute();
+    t.clock.t = at(7, 30);
+    const co = await svc().checkouts.checkout(zhang.actor, cam.id, {});
+    t.clock.t = at(8, 30);
+    const activity = await svc().activities.create(zhang.actor, {
+      type: 'routine_inspection',
+      subjectId,
+      address: '郾城区',
+      plannedAt: at(7, 50),
+      arrivedAt: at(8),
+      endedAt: at(8, 3),
+      officerIds: [zhang.id, li.id],
+      inChargeId: zhang.id,
+    });
+    await svc().checkouts.checkin(zhang.actor, co.id);
+    t.clock.t = at(9);
+    await svc().imports.importDirectory(operator, editedCard, 'CAM004');
+    const edited = await db()
+      .selectFrom('findings')
+      .innerJoin('recordings', 'recordings.id', 'findings.subjectId')
+      .select(['findings.id', 'recordings.activityId'])
+      .where('findings.code', '=', 'EDITED')
+      .execute();
+    expect(edited).toHaveLength(1);
+    expect(edited[0]!.activityId).toBe(activity.id);
+    const [ls, hs] = [await sessionOf(li), await sessionOf(head)];
+    type Bell = { awaiting: { findingId: string; code: string; owed: string; activityId: string }[] };
+    const mine = ((await ls.get('/api/v1/notifications')).json() as Bell).awaiting.find(
+      (a) => a.code === 'EDITED',
+    );
+    expect(mine).toMatchObject({ findingId: edited[0]!.id, owed: 'explain', activityId: activity.id });
+    const e = await ls.post(`/api/v1/findings/${edited[0]!.id}/acts`, {
+      act: 'explain',
+      comment: '设备固件自动转码',
+    });
+    expect(e.statusCode, e.body).toBe(200);
+    const theirs = ((await hs.get('/api/v1/notifications')).json() as Bell).awaiting.find(
+      (a) => a.code === 'EDITED',
+    );
+    expect(theirs).toMatchObject({ findingId: edited[0]!.id, owed: 'decide', activityId: activity.id });
+  }, 120_000);
 
   it('the periodic sweep raises NOT_DOCKED once the deadline passes with no input changing', async () => {
     const zhang = await person('zhang.san', '000001', ['officer']);
