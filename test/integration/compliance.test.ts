@@ -138,6 +138,31 @@ describe.each(databaseKinds())('compliance on %s', (kind) => {
     return s;
   }
 
+  /** A farm to inspect, written directly (subjects have their own tests). */
+  async function subject(): Promise<string> {
+    const id = uuidv7();
+    await db()
+      .insertInto('enforcementSubjects')
+      .values({
+        id,
+        type: 'farm',
+        name: '某养殖场',
+        creditCode: null,
+        idNumber: null,
+        legalRepresentative: null,
+        address: '漯河市郾城区',
+        contact: null,
+        latitude: null,
+        longitude: null,
+        unitId: null,
+        createdBy: null,
+        createdAt: t.clock.now(),
+        updatedAt: t.clock.now(),
+      })
+      .execute();
+    return id;
+  }
+
   async function drainJobs() {
     const worker = svc().media.worker({ id: 'test-worker' });
     for (let i = 0; i < 300; i++) if ((await worker.runOnce()) === 'idle') return;
@@ -175,26 +200,7 @@ describe.each(databaseKinds())('compliance on %s', (kind) => {
         deviceTime: t.clock.now(),
       });
     }
-    const subjectId = uuidv7();
-    await db()
-      .insertInto('enforcementSubjects')
-      .values({
-        id: subjectId,
-        type: 'farm',
-        name: '某养殖场',
-        creditCode: null,
-        idNumber: null,
-        legalRepresentative: null,
-        address: '漯河市郾城区',
-        contact: null,
-        latitude: null,
-        longitude: null,
-        unitId: null,
-        createdBy: null,
-        createdAt: t.clock.now(),
-        updatedAt: t.clock.now(),
-      })
-      .execute();
+    const subjectId = await subject();
 
     t.clock.t = at(8, 40);
     const activity = await svc().activities.create(zhang.actor, {
@@ -392,26 +398,7 @@ describe.each(databaseKinds())('compliance on %s', (kind) => {
       typeId: 'body_camera',
       holderId: zhang.id,
     });
-    const subjectId = uuidv7();
-    await db()
-      .insertInto('enforcementSubjects')
-      .values({
-        id: subjectId,
-        type: 'farm',
-        name: '某养殖场',
-        creditCode: null,
-        idNumber: null,
-        legalRepresentative: null,
-        address: '漯河市',
-        contact: null,
-        latitude: null,
-        longitude: null,
-        unitId: null,
-        createdBy: null,
-        createdAt: t.clock.now(),
-        updatedAt: t.clock.now(),
-      })
-      .execute();
+    const subjectId = await subject();
     t.clock.t = at(7, 30);
     const co = await svc().checkouts.checkout(zhang.actor, cam.id, {});
     t.clock.t = at(8, 30);
@@ -461,26 +448,7 @@ describe.each(databaseKinds())('compliance on %s', (kind) => {
       typeId: 'body_camera',
       holderId: zhang.id,
     });
-    const subjectId = uuidv7();
-    await db()
-      .insertInto('enforcementSubjects')
-      .values({
-        id: subjectId,
-        type: 'farm',
-        name: '某养殖场',
-        creditCode: null,
-        idNumber: null,
-        legalRepresentative: null,
-        address: '漯河市',
-        contact: null,
-        latitude: null,
-        longitude: null,
-        unitId: null,
-        createdBy: null,
-        createdAt: t.clock.now(),
-        updatedAt: t.clock.now(),
-      })
-      .execute();
+    const subjectId = await subject();
     t.clock.t = at(7, 30);
     const co = await svc().checkouts.checkout(zhang.actor, cam.id, {});
     t.clock.t = at(10);
@@ -534,26 +502,7 @@ describe.each(databaseKinds())('compliance on %s', (kind) => {
     const zhang = await person('zhang.san', '000001', ['officer']);
     const li = await person('li.si', '000002', ['officer']);
     const head = await person('qian.qi', '000200', ['department_head']);
-    const subjectId = uuidv7();
-    await db()
-      .insertInto('enforcementSubjects')
-      .values({
-        id: subjectId,
-        type: 'farm',
-        name: '某养殖场',
-        creditCode: null,
-        idNumber: null,
-        legalRepresentative: null,
-        address: '漯河市',
-        contact: null,
-        latitude: null,
-        longitude: null,
-        unitId: null,
-        createdBy: null,
-        createdAt: t.clock.now(),
-        updatedAt: t.clock.now(),
-      })
-      .execute();
+    const subjectId = await subject();
     t.clock.t = at(12);
     const activity = await svc().activities.create(zhang.actor, {
       type: 'routine_inspection',
