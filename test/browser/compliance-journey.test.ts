@@ -245,6 +245,10 @@ suite('compliance journey in the browser', () => {
       plannedAt: start - 10 * MIN,
       arrivedAt: start,
       endedAt: start + 10 * MIN,
+      // Remote work returned at the end: the import deadline is 24 h after the return, so the
+      // journey does not turn LATE_IMPORT when two hours ago was yesterday in Shanghai.
+      remoteWork: true,
+      returnedAt: start + 10 * MIN,
       officerIds: [me.id, li.id],
       inChargeId: me.id,
     });
